@@ -1,0 +1,216 @@
+"""Shared fitting loop and methods of the score matching estimators."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._optim import minimize_lbfgs
+
+
+class _BaseScoreMatching(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Base class binding an energy module of :mod:`skscore.energies` to L-BFGS.
+
+    Subclasses set ``_energy`` (the energy module) and ``_weight_names`` (the
+    parameters that ``alpha`` decays), and implement ``_init_params``,
+    ``_energy_params``, ``_set_energy_params``, ``_trainable`` and
+    ``_n_features_out``.
+    """
+
+    _parameter_constraints: dict = {
+        "objective": [StrOptions({"sm", "dsm", "ae"})],
+        "noise": [Interval(Real, 0, None, closed="neither")],
+        "n_noise_samples": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the model to X by minimizing the chosen objective with L-BFGS.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, ideally standardized or whitened.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        warm = self.warm_start and hasattr(self, "n_iter_")
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], ensure_min_samples=2, reset=not warm
+        )
+        rng = check_random_state(self.random_state)
+        params = self._energy_params(X.dtype) if warm else self._init_params(X, rng)
+        params, self.loss_curve_, self.n_iter_ = minimize_lbfgs(
+            self._objective(X, rng),
+            params,
+            self._trainable(),
+            max_iter=self.max_iter,
+            tol=self.tol,
+            verbose=self.verbose,
+            name=f"the {self.objective!r} objective of {type(self).__name__}",
+        )
+        self._set_energy_params(params)
+        return self
+
+    def _objective(self, X, rng):
+        """The function of the parameters that ``fit`` minimizes, on X."""
+        energy = self._energy
+        if self.objective == "dsm":
+            noise = rng.standard_normal((self.n_noise_samples, *X.shape))
+            noise = (noise * self.noise).astype(X.dtype, copy=False)
+
+            def data_loss(params):
+                return energy.dsm(X, params, noise, self.noise)
+
+        else:
+
+            def data_loss(params):
+                return getattr(energy, self.objective)(X, params)
+
+        if self.alpha == 0:
+            return data_loss
+
+        def regularized_loss(params):
+            loss, grads = data_loss(params)
+            for name in self._weight_names:
+                W = params[name]
+                loss += 0.5 * self.alpha * float(np.einsum("ij,ij->", W, W))
+                grads[name] = grads[name] + self.alpha * W
+            return loss, grads
+
+        return regularized_loss
+
+    def _validated_params(self, X):
+        """Validate X for a fitted model; return it with the model's parameters."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return X, self._energy_params(X.dtype)
+
+    def transform(self, X):
+        """Hidden unit expectations ``E[h | v]`` of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to encode.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features_out)
+            The learned features.
+        """
+        X, params = self._validated_params(X)
+        return self._energy.hidden_expectations(X, params)
+
+    def free_energy(self, X):
+        """Free energy ``F(v)`` of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        free_energy : ndarray of shape (n_samples,)
+            ``F(v)``; the model's log density is ``-F(v) - log Z``.
+        """
+        X, params = self._validated_params(X)
+        return self._energy.free_energy(X, params)
+
+    def score_samples(self, X):
+        """Unnormalized log density ``-F(v)`` of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Negative free energy of each row.
+        """
+        return -self.free_energy(X)
+
+    def reconstruct(self, X):
+        """Reconstruction ``v_hat`` of each row, the autoencoder's output.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        X_hat : ndarray of shape (n_samples, n_features)
+            Reconstructed data.
+        """
+        X, params = self._validated_params(X)
+        return self._energy.reconstruct(X, params)
+
+    def score_terms(self, X):
+        """The three terms of the score matching objective for each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        terms : ndarray of shape (n_samples, 3)
+            Squared error (the autoencoder's reconstruction error in score
+            units), variance and curvature. Their row sums are the score
+            matching objective ``J(v)``; ``terms.mean(axis=0)`` gives the
+            three curves of the "effect of regularizers" figure.
+        """
+        X, params = self._validated_params(X)
+        return self._energy.sm_terms(X, params)
+
+    def score(self, X, y=None):
+        """Negative mean score matching objective on X (higher is better).
+
+        It includes every constant of the objective, does not depend on the
+        training objective or its noise level, and is computed from the fitted
+        attributes, so it compares models and hyperparameters on held-out data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            ``-mean J(v)``.
+        """
+        return -float(np.mean(self.score_terms(X).sum(axis=1), dtype=np.float64))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -1,0 +1,230 @@
+"""Gaussian-Bernoulli RBM trained by score matching."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.sparse.linalg import LinearOperator, eigsh
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import _BaseScoreMatching
+from .energies import gbrbm
+
+
+class GBRBMScoreMatching(_BaseScoreMatching):
+    """Gaussian-Bernoulli restricted Boltzmann machine trained by score matching.
+
+    The model has Gaussian visible units with standard deviation ``sigma`` and
+    binary hidden units. Its free energy, with ``u = v / sigma``, is
+
+    ``F(v) = 1/2 ||u - b||^2 - sum_j softplus(c_j + W_j . u)``
+
+    and its features are the hidden unit probabilities ``sigm(c + W u)``. The
+    parameters minimize, by L-BFGS on closed-form gradients, one of:
+
+    - ``'sm'``: score matching (Hyvarinen, 2005), a reconstruction error plus
+      two regularizers that the model's energy dictates;
+    - ``'dsm'``: denoising score matching (Vincent, 2011) at noise level
+      ``noise``, a denoising autoencoder;
+    - ``'ae'``: the plain autoencoder, squared reconstruction error only.
+
+    Parameters
+    ----------
+    n_components : int, default=256
+        Number of binary hidden units.
+
+    visible_std : "learn" or float, default="learn"
+        Standard deviation ``sigma`` of the visible units. ``"learn"`` fits it
+        with the other parameters. A fixed value of 1 is the textbook model,
+        but it can only add variance to the data: on data whose every
+        direction has variance below ``sigma**2`` (such as ZCA-whitened
+        patches) its optimum has no features at all, and ``fit`` warns.
+
+    objective : {"sm", "dsm", "ae"}, default="sm"
+        Training objective.
+
+    noise : float, default=0.1
+        Standard deviation of the Gaussian corruption for ``objective="dsm"``,
+        in the units of ``X``.
+
+    n_noise_samples : int, default=1
+        Number of corrupted copies of each row for ``objective="dsm"``. They
+        are drawn once per ``fit`` so that L-BFGS sees a deterministic loss.
+
+    alpha : float, default=0.0
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2`` on the weights.
+
+    max_iter : int, default=200
+        Maximum number of L-BFGS iterations.
+
+    tol : float, default=1e-6
+        L-BFGS stops when the largest gradient entry, or the relative decrease
+        of the loss between iterations, falls below ``tol``.
+
+    warm_start : bool, default=False
+        If True, ``fit`` starts from the previously fitted parameters.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights and the corruptions of ``objective="dsm"``.
+        Pass an int for reproducible results.
+
+    verbose : int, default=0
+        If positive, print one line per L-BFGS iteration: iteration, loss,
+        gradient norm and elapsed seconds.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_features)
+        Weights ``W``, one filter per hidden unit.
+
+    intercept_hidden_ : ndarray of shape (n_components,)
+        Hidden biases ``c``.
+
+    intercept_visible_ : ndarray of shape (n_features,)
+        Visible biases ``b``, in units of ``v / visible_std_``.
+
+    visible_std_ : float
+        Fitted (or fixed) visible standard deviation ``sigma``.
+
+    loss_curve_ : list of float
+        Training loss after each L-BFGS iteration (the data term plus the
+        ``alpha`` penalty).
+
+    n_iter_ : int
+        Number of L-BFGS iterations run.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    sklearn.neural_network.BernoulliRBM : Binary RBM trained by persistent
+        contrastive divergence.
+    sklearn.decomposition.PCA : Linear features, the optimum of a Gaussian
+        RBM trained by score matching.
+
+    References
+    ----------
+    .. [1] K. Swersky, M. Ranzato, D. Buchman, B. M. Marlin and N. de Freitas,
+       "On Autoencoders and Score Matching for Energy Based Models", ICML 2011.
+    .. [2] A. Hyvarinen, "Estimation of Non-Normalized Statistical Models by
+       Score Matching", JMLR 6, 2005.
+    .. [3] P. Vincent, "A Connection Between Score Matching and Denoising
+       Autoencoders", Neural Computation 23(7), 2011.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skscore import GBRBMScoreMatching
+    >>> X = StandardScaler().fit_transform(load_digits().data)
+    >>> model = GBRBMScoreMatching(n_components=16, max_iter=20, random_state=0)
+    >>> features = model.fit_transform(X)
+    >>> features.shape
+    (1797, 16)
+    >>> round(model.score(X), 1) > round(-model.loss_curve_[0], 1)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseScoreMatching._parameter_constraints,
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "visible_std": [StrOptions({"learn"}), Interval(Real, 0, None, closed="neither")],
+    }
+
+    _energy = gbrbm
+    _weight_names = ("components",)
+
+    def __init__(
+        self,
+        n_components=256,
+        *,
+        visible_std="learn",
+        objective="sm",
+        noise=0.1,
+        n_noise_samples=1,
+        alpha=0.0,
+        max_iter=200,
+        tol=1e-6,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.visible_std = visible_std
+        self.objective = objective
+        self.noise = noise
+        self.n_noise_samples = n_noise_samples
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _init_params(self, X, rng):
+        if self.visible_std == "learn":
+            variance = X.var(axis=0, dtype=np.float64).mean()
+            sigma = np.sqrt(variance) if variance > 0 else 1.0
+        else:
+            sigma = self.visible_std
+            _warn_if_dead(X, sigma)
+        params = {
+            "components": 0.01 * rng.standard_normal((self.n_components, X.shape[1])),
+            "intercept_hidden": np.zeros(self.n_components),
+            "intercept_visible": X.mean(axis=0, dtype=np.float64) / sigma,
+            "log_visible_std": np.log(sigma),
+        }
+        return {name: np.asarray(value, dtype=X.dtype) for name, value in params.items()}
+
+    def _trainable(self):
+        names = ["components", "intercept_hidden", "intercept_visible"]
+        return names + ["log_visible_std"] if self.visible_std == "learn" else names
+
+    def _energy_params(self, dtype):
+        return {
+            "components": np.asarray(self.components_, dtype=dtype),
+            "intercept_hidden": np.asarray(self.intercept_hidden_, dtype=dtype),
+            "intercept_visible": np.asarray(self.intercept_visible_, dtype=dtype),
+            "log_visible_std": np.asarray(np.log(self.visible_std_), dtype=dtype),
+        }
+
+    def _set_energy_params(self, params):
+        self.components_ = params["components"]
+        self.intercept_hidden_ = params["intercept_hidden"]
+        self.intercept_visible_ = params["intercept_visible"]
+        self.visible_std_ = float(np.exp(params["log_visible_std"]))
+
+    @property
+    def _n_features_out(self):
+        return self.components_.shape[0]
+
+
+def _warn_if_dead(X, sigma):
+    """Warn when no direction of X has variance above ``sigma**2``.
+
+    A GBRBM's marginal covariance is ``sigma**2 (I + W Cov(h) W^T)``: it can
+    only add variance, so on such data the score matching optimum is W = 0.
+    """
+    mean = X.mean(axis=0)
+    if X.shape[1] == 1:
+        top = float(X.var())
+    else:
+        covariance = LinearOperator(
+            (X.shape[1],) * 2,
+            matvec=lambda w: X.T @ (X @ w - mean @ w) / X.shape[0],
+            dtype=X.dtype,
+        )
+        top = float(eigsh(covariance, k=1, v0=np.ones(X.shape[1]), tol=1e-3)[0][0])
+    if top < sigma**2:
+        warnings.warn(
+            f"The largest variance of X in any direction is {top:.3g}, below "
+            f"visible_std**2 = {sigma**2:.3g}: a Gaussian-Bernoulli RBM can only "
+            "add variance, so it will learn no features. Scale X up, lower "
+            "visible_std, or set visible_std='learn'.",
+            UserWarning,
+        )

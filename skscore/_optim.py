@@ -1,0 +1,116 @@
+"""Drive an energy objective with scipy's L-BFGS over one flat parameter vector."""
+
+import time
+import warnings
+
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.exceptions import ConvergenceWarning
+
+
+def _pack(params, names):
+    return np.concatenate([np.ravel(params[name]) for name in names]).astype(
+        np.float64, copy=False
+    )
+
+
+def _unpack(x, params, names):
+    """Copy of ``params`` whose entries ``names`` are read from ``x``, same dtypes."""
+    out = dict(params)
+    start = 0
+    for name in names:
+        value = params[name]
+        stop = start + np.size(value)
+        out[name] = x[start:stop].reshape(np.shape(value)).astype(value.dtype)
+        start = stop
+    return out
+
+
+def minimize_lbfgs(objective, params, trainable, *, max_iter, tol, verbose, name):
+    """Minimize ``objective(params) -> (loss, grads)`` over ``params[trainable]``.
+
+    Parameters
+    ----------
+    objective : callable
+        Maps a dict of parameter arrays to the loss (float) and a dict of
+        gradients holding at least the ``trainable`` entries.
+
+    params : dict of ndarray
+        Starting point; entries not in ``trainable`` stay fixed.
+
+    trainable : list of str
+        Names of the entries to optimize.
+
+    max_iter : int
+        Maximum number of L-BFGS iterations.
+
+    tol : float
+        Stop when the largest gradient entry or the relative decrease of the
+        loss between iterations falls below ``tol``.
+
+    verbose : int
+        If positive, print one line per iteration: iteration, loss, gradient
+        norm and elapsed seconds.
+
+    name : str
+        What is being minimized, for messages (e.g. "the 'sm' objective").
+
+    Returns
+    -------
+    params : dict of ndarray
+        The parameters at the last iterate, in the dtypes of the input.
+
+    loss_curve : list of float
+        Loss at each iterate; the last entry is the loss of the returned ``params``.
+
+    n_iter : int
+        Number of iterations run.
+    """
+    last = {}
+
+    def fun(x):
+        loss, grads = objective(_unpack(x, params, trainable))
+        grad = _pack(grads, trainable)
+        if not (np.isfinite(loss) and np.isfinite(grad).all()):
+            bad = [n for n in trainable if not np.isfinite(grads[n]).all()]
+            raise ValueError(
+                f"{name} became non-finite (loss={loss}"
+                + (f", non-finite gradient for {', '.join(bad)}" if bad else "")
+                + f") after {len(loss_curve)} L-BFGS iterations: the parameters "
+                "diverged. Standardize the input (e.g. with StandardScaler), "
+                "increase alpha, or check the data for extreme values."
+            )
+        last["grad_norm"] = np.linalg.norm(grad)
+        return loss, grad
+
+    loss_curve = []
+    start = time.perf_counter()
+
+    def callback(intermediate_result):
+        # L-BFGS accepts the point it evaluated last, so the loss is recorded
+        # from that evaluation rather than recomputed.
+        loss_curve.append(float(intermediate_result.fun))
+        if verbose:
+            print(
+                f"Iteration {len(loss_curve)}, loss = {loss_curve[-1]:.8g}, "
+                f"gradient norm = {last['grad_norm']:.4g}, "
+                f"time = {time.perf_counter() - start:.2f}s"
+            )
+
+    result = minimize(
+        fun,
+        _pack(params, trainable),
+        method="L-BFGS-B",
+        jac=True,
+        callback=callback,
+        options={"maxiter": max_iter, "gtol": tol, "ftol": tol},
+    )
+    if not loss_curve:  # converged at the starting point
+        loss_curve.append(float(result.fun))
+    if result.nit >= max_iter:
+        warnings.warn(
+            f"L-BFGS reached max_iter={max_iter} before {name} converged; "
+            "increase max_iter or tol.",
+            ConvergenceWarning,
+        )
+    return _unpack(result.x, params, trainable), loss_curve, result.nit

@@ -1,0 +1,30 @@
+"""Row chunking shared by the energy modules."""
+
+import numpy as np
+from sklearn import get_config
+from sklearn.utils import gen_batches
+
+
+def chunk_slices(n_samples, row_floats, dtype):
+    """Slices over the rows of a batch so each chunk's temporaries fit in memory.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of rows to cover.
+
+    row_floats : int
+        Number of floating point values one row needs in temporaries.
+
+    dtype : dtype
+        Floating point type of the temporaries.
+
+    Returns
+    -------
+    slices : generator of slice
+        Consecutive slices covering ``range(n_samples)``, each holding as many
+        rows as scikit-learn's ``working_memory`` setting allows (at least one).
+    """
+    row_bytes = row_floats * np.dtype(dtype).itemsize
+    n_rows = int(get_config()["working_memory"] * 2**20 // row_bytes)
+    return gen_batches(n_samples, max(1, min(n_rows, n_samples)))
