@@ -103,7 +103,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m skscore")
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser(
-        "demo", help="digits: score matching features against raw pixels and BernoulliRBM"
+        "demo",
+        help="digits: score matching features against raw pixels and BernoulliRBM",
     )
     demo_parser.add_argument(
         "--output", default="gbrbm_filters.png", help="where to save the filter picture"

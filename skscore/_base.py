@@ -16,7 +16,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._optim import minimize_lbfgs
 
 
-class _BaseScoreMatching(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class _BaseScoreMatching(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Base class binding an energy module of :mod:`skscore.energies` to L-BFGS.
 
     Subclasses set ``_energy`` (the energy module) and ``_weight_names`` (the
@@ -56,7 +58,11 @@ class _BaseScoreMatching(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """
         warm = self.warm_start and hasattr(self, "n_iter_")
         X = validate_data(
-            self, X, dtype=[np.float64, np.float32], ensure_min_samples=2, reset=not warm
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=2,
+            reset=not warm,
         )
         rng = check_random_state(self.random_state)
         params = self._energy_params(X.dtype) if warm else self._init_params(X, rng)

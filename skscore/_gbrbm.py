@@ -4,7 +4,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _BaseScoreMatching
@@ -133,7 +132,10 @@ class GBRBMScoreMatching(_BaseScoreMatching):
     _parameter_constraints: dict = {
         **_BaseScoreMatching._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "visible_std": [StrOptions({"learn"}), Interval(Real, 0, None, closed="neither")],
+        "visible_std": [
+            StrOptions({"learn"}),
+            Interval(Real, 0, None, closed="neither"),
+        ],
     }
 
     _energy = gbrbm
@@ -169,6 +171,12 @@ class GBRBMScoreMatching(_BaseScoreMatching):
     def _init_params(self, X, rng):
         if self.visible_std == "learn":
             variance = X.var(axis=0, dtype=np.float64).mean()
+            if variance == 0 and self.objective == "sm":
+                raise ValueError(
+                    "Every feature of X is constant: the score matching objective "
+                    "then decreases without bound as visible_std shrinks to 0. "
+                    "Fit on data that varies, or set a fixed visible_std."
+                )
             sigma = np.sqrt(variance) if variance > 0 else 1.0
         else:
             sigma = self.visible_std
@@ -179,7 +187,9 @@ class GBRBMScoreMatching(_BaseScoreMatching):
             "intercept_visible": X.mean(axis=0, dtype=np.float64) / sigma,
             "log_visible_std": np.log(sigma),
         }
-        return {name: np.asarray(value, dtype=X.dtype) for name, value in params.items()}
+        return {
+            name: np.asarray(value, dtype=X.dtype) for name, value in params.items()
+        }
 
     def _trainable(self):
         names = ["components", "intercept_hidden", "intercept_visible"]
@@ -204,27 +214,32 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         return self.components_.shape[0]
 
 
-def _warn_if_dead(X, sigma):
+def _warn_if_dead(X, sigma, n_power_iterations=50):
     """Warn when no direction of X has variance above ``sigma**2``.
 
     A GBRBM's marginal covariance is ``sigma**2 (I + W Cov(h) W^T)``: it can
     only add variance, so on such data the score matching optimum is W = 0.
+    The largest variance is approached from below by power iteration on the
+    covariance, starting from the feature of largest variance.
     """
-    mean = X.mean(axis=0)
-    if X.shape[1] == 1:
-        top = float(X.var())
-    else:
-        covariance = LinearOperator(
-            (X.shape[1],) * 2,
-            matvec=lambda w: X.T @ (X @ w - mean @ w) / X.shape[0],
-            dtype=X.dtype,
-        )
-        top = float(eigsh(covariance, k=1, v0=np.ones(X.shape[1]), tol=1e-3)[0][0])
-    if top < sigma**2:
-        warnings.warn(
-            f"The largest variance of X in any direction is {top:.3g}, below "
-            f"visible_std**2 = {sigma**2:.3g}: a Gaussian-Bernoulli RBM can only "
-            "add variance, so it will learn no features. Scale X up, lower "
-            "visible_std, or set visible_std='learn'.",
-            UserWarning,
-        )
+    with np.errstate(over="ignore", invalid="ignore"):  # huge X: variances overflow
+        mean = X.mean(axis=0, dtype=np.float64)
+        variances = X.var(axis=0, dtype=np.float64)
+        direction = np.zeros(X.shape[1])
+        direction[np.argmax(variances)] = 1.0
+        top = variances.max()
+        for _ in range(n_power_iterations):
+            if not 0 < top < sigma**2:
+                break
+            direction = X.T @ (X @ direction - mean @ direction) / X.shape[0]
+            top = np.linalg.norm(direction)  # ||C d|| <= largest variance, ||d|| = 1
+            direction /= top
+    if not top < sigma**2:
+        return
+    warnings.warn(
+        f"The largest variance of X in any direction is {top:.3g}, below "
+        f"visible_std**2 = {sigma**2:.3g}: a Gaussian-Bernoulli RBM can only "
+        "add variance, so it will learn no features. Scale X up, lower "
+        "visible_std, or set visible_std='learn'.",
+        UserWarning,
+    )

@@ -69,8 +69,12 @@ def minimize_lbfgs(objective, params, trainable, *, max_iter, tol, verbose, name
     last = {}
 
     def fun(x):
-        loss, grads = objective(_unpack(x, params, trainable))
-        grad = _pack(grads, trainable)
+        # Overflow is caught below as a non-finite loss or gradient, with an
+        # explanation, rather than surfacing as a bare RuntimeWarning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, grads = objective(_unpack(x, params, trainable))
+            grad = _pack(grads, trainable)
+            grad_norm = np.linalg.norm(grad)
         if not (np.isfinite(loss) and np.isfinite(grad).all()):
             bad = [n for n in trainable if not np.isfinite(grads[n]).all()]
             raise ValueError(
@@ -80,7 +84,7 @@ def minimize_lbfgs(objective, params, trainable, *, max_iter, tol, verbose, name
                 "diverged. Standardize the input (e.g. with StandardScaler), "
                 "increase alpha, or check the data for extreme values."
             )
-        last["grad_norm"] = np.linalg.norm(grad)
+        last["grad_norm"] = grad_norm
         return loss, grad
 
     loss_curve = []

@@ -32,7 +32,7 @@ def plot_filters(components, image_shape, *, n_filters=100, ax=None):
     >>> from skscore.plotting import plot_filters
     >>> ax = plot_filters(np.random.default_rng(0).normal(size=(16, 64)), (8, 8))
     >>> ax.images[0].get_array().shape
-    (35, 35)
+    (37, 37)
     """
     import matplotlib.pyplot as plt
 

@@ -28,7 +28,11 @@ PARAM_SHAPES = {
 
 def _rows(X, params, noise=None):
     """Yield ``(slice, v, h, g)`` per chunk: inputs, ``E[h|v]`` and ``dF/dv``."""
-    W, c, b = params["components"], params["intercept_hidden"], params["intercept_visible"]
+    W, c, b = (
+        params["components"],
+        params["intercept_hidden"],
+        params["intercept_visible"],
+    )
     for sl in chunk_slices(X.shape[0], 4 * X.shape[1] + 3 * W.shape[0], X.dtype):
         V = X[sl] if noise is None else X[sl] + noise[sl]
         H = V @ W.T

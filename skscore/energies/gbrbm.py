@@ -178,7 +178,8 @@ def dsm(X, params, noise, noise_std):
     Returns
     -------
     loss : float
-        Mean over rows and noise draws of ``1/2 ||dF/dv(x_tilde) - (x_tilde - v) / noise_std^2||^2``.
+        Mean over rows and noise draws of
+        ``1/2 ||dF/dv(x_tilde) - (x_tilde - v) / noise_std^2||^2``.
 
     grads : dict of ndarray
         Gradient of ``loss`` for each entry of ``params``.
@@ -203,7 +204,11 @@ def _objective(batches, params, head, power):
     respect to ``log(sigma)`` beyond the scaling of ``u`` (or None). The
     backward pass through ``G`` and ``A`` is shared by every objective.
     """
-    W, c, b = params["components"], params["intercept_hidden"], params["intercept_visible"]
+    W, c, b = (
+        params["components"],
+        params["intercept_hidden"],
+        params["intercept_visible"],
+    )
     grads = {name: np.zeros(np.shape(value)) for name, value in params.items()}
     loss = 0.0
     n_rows = 0

@@ -1,0 +1,192 @@
+import itertools
+
+import numpy as np
+import pytest
+from gradcheck import gradient_errors, hessian_diagonal
+from scipy.linalg import subspace_angles
+from scipy.special import logsumexp
+from sklearn import config_context
+
+from skscore._optim import minimize_lbfgs
+from skscore.energies import gaussian, gbrbm
+
+N, D, K = 6, 4, 3
+
+
+def _params(module, rng, dtype=np.float64):
+    shapes = {"n_components": K, "n_features": D}
+    params = {
+        name: rng.normal(size=tuple(shapes[axis] for axis in axes))
+        for name, axes in module.PARAM_SHAPES.items()
+    }
+    if "log_visible_std" in params:
+        params["log_visible_std"] = np.asarray(np.log(0.7))
+    return {name: np.asarray(value, dtype=dtype) for name, value in params.items()}
+
+
+def _objectives(module, X, noise):
+    return {
+        "sm": lambda p: module.sm(X, p),
+        "ae": lambda p: module.ae(X, p),
+        "dsm": lambda p: module.dsm(X, p, noise, 0.3),
+    }
+
+
+@pytest.mark.parametrize("module", [gbrbm, gaussian])
+@pytest.mark.parametrize("objective", ["sm", "ae", "dsm"])
+def test_gradients_match_finite_differences(module, objective):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(N, D))
+    noise = 0.3 * rng.normal(size=(2, N, D))
+    params = _params(module, rng)  # nonzero biases and visible_std != 1
+    errors = gradient_errors(_objectives(module, X, noise)[objective], params)
+    assert set(errors) == set(params)
+    assert max(errors.values()) < 1e-7, errors
+
+
+def _gbrbm_enumerated(v, params):
+    """F(v) and the three SM terms by summing over every hidden configuration."""
+    W, c, b = (
+        params["components"],
+        params["intercept_hidden"],
+        params["intercept_visible"],
+    )
+    sigma = np.exp(params["log_visible_std"])
+    u = v / sigma
+    hs = np.array(list(itertools.product([0, 1], repeat=W.shape[0])), dtype=float)
+    energies = 0.5 * np.sum((u - b) ** 2) - hs @ (W @ u) - hs @ c
+    free_energy = -logsumexp(-energies)
+    posterior = np.exp(-energies - logsumexp(-energies))
+    dE = (u - b - hs @ W) / sigma  # dE/dv for every configuration
+    mean = posterior @ dE
+    variance = posterior @ (dE - mean) ** 2
+    terms = [0.5 * np.sum(mean**2), variance.sum(), -v.size / sigma**2]
+    return free_energy, np.array(terms)
+
+
+def test_gbrbm_against_enumeration_of_hidden_states():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(N, D))
+    params = _params(gbrbm, rng)
+    reference = [_gbrbm_enumerated(v, params) for v in X]
+    np.testing.assert_allclose(gbrbm.free_energy(X, params), [f for f, _ in reference])
+    np.testing.assert_allclose(
+        gbrbm.sm_terms(X, params), [t for _, t in reference], rtol=1e-10
+    )
+
+
+@pytest.mark.parametrize("module", [gbrbm, gaussian])
+def test_sm_against_hessian_diagonal_of_free_energy(module):
+    # J(v) = sum_i 1/2 (dF/dv_i)^2 - d2F/dv_i^2, with the derivatives taken by
+    # differences of the free energy itself (for the GBRBM, of the free energy
+    # summed over all hidden states), independently of the closed form.
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(N, D))
+    params = _params(module, rng)
+    if module is gbrbm:
+
+        def free_energy(v):
+            return _gbrbm_enumerated(v, params)[0]
+    else:
+
+        def free_energy(v):
+            return module.free_energy(v[None, :], params)[0]
+
+    per_row = []
+    for v in X:
+        grad, diag = hessian_diagonal(free_energy, v)
+        np.testing.assert_allclose(
+            module.grad_free_energy(v[None, :], params)[0], grad, rtol=1e-6
+        )
+        per_row.append(np.sum(0.5 * grad**2 - diag))
+    loss, _ = module.sm(X, params)
+    np.testing.assert_allclose(loss, np.mean(per_row), rtol=1e-6)
+    np.testing.assert_allclose(
+        module.sm_terms(X, params).sum(axis=1), per_row, rtol=1e-6
+    )
+
+
+@pytest.mark.parametrize("module", [gbrbm, gaussian])
+def test_reconstruction_error_is_ae_objective(module):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(N, D))
+    params = _params(module, rng)
+    residual = X - module.reconstruct(X, params)
+    loss, _ = module.ae(X, params)
+    np.testing.assert_allclose(loss, 0.5 * np.mean(np.sum(residual**2, axis=1)))
+
+
+@pytest.mark.parametrize("module", [gbrbm, gaussian])
+def test_chunking_does_not_change_results(module):
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(50, D))
+    noise = 0.3 * rng.normal(size=(2, 50, D))
+    params = _params(module, rng)
+    whole = {name: f(params) for name, f in _objectives(module, X, noise).items()}
+    with config_context(working_memory=1e-4):  # one row per chunk
+        chunked = {name: f(params) for name, f in _objectives(module, X, noise).items()}
+        features = module.hidden_expectations(X, params)
+    for name, (loss, grads) in whole.items():
+        np.testing.assert_allclose(chunked[name][0], loss, rtol=1e-12)
+        for key in grads:
+            np.testing.assert_allclose(chunked[name][1][key], grads[key], rtol=1e-10)
+    np.testing.assert_allclose(features, module.hidden_expectations(X, params))
+
+
+@pytest.mark.parametrize("module", [gbrbm, gaussian])
+def test_float32_is_computed_in_float32(module):
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(N, D))
+    params = _params(module, rng)
+    X32 = X.astype(np.float32)
+    params32 = {name: value.astype(np.float32) for name, value in params.items()}
+    for method in (
+        "free_energy",
+        "hidden_expectations",
+        "grad_free_energy",
+        "sm_terms",
+    ):
+        out32 = getattr(module, method)(X32, params32)
+        assert out32.dtype == np.float32
+        np.testing.assert_allclose(
+            out32, getattr(module, method)(X, params), rtol=1e-4, atol=1e-4
+        )
+    loss32, grads32 = module.sm(X32, params32)
+    loss, grads = module.sm(X, params)
+    np.testing.assert_allclose(loss32, loss, rtol=1e-5)
+    for name in grads:
+        np.testing.assert_allclose(grads32[name], grads[name], rtol=1e-4, atol=1e-4)
+
+
+def test_gaussian_sm_optimum_spans_top_principal_subspace():
+    # Variances 9, 6, 4 along three orthogonal directions, 0.5 elsewhere: the
+    # SM optimum of a 3-unit Gaussian RBM keeps those directions, with squared
+    # singular values 1 - 1/variance (MATH.md section 3).
+    rng = np.random.default_rng(6)
+    n_features = 8
+    basis, _ = np.linalg.qr(rng.normal(size=(n_features, n_features)))
+    scales = np.sqrt([9.0, 6.0, 4.0] + [0.5] * (n_features - 3))
+    X = (rng.normal(size=(5000, n_features)) * scales) @ basis.T + 2.0
+    covariance = np.cov(X, rowvar=False, bias=True)
+    eigenvalues, eigenvectors = np.linalg.eigh(covariance)
+    params = {
+        "components": 0.1 * rng.normal(size=(3, n_features)),
+        "intercept_hidden": np.zeros(3),
+        "intercept_visible": np.zeros(n_features),
+    }
+    params, _, _ = minimize_lbfgs(
+        lambda p: gaussian.sm(X, p),
+        params,
+        list(params),
+        max_iter=1000,
+        tol=1e-12,
+        verbose=0,
+        name="the Gaussian RBM",
+    )
+    W = params["components"]
+    angles = subspace_angles(W.T, eigenvectors[:, -3:])
+    assert np.max(angles) < 1e-4
+    singular = np.linalg.svd(W, compute_uv=False)
+    np.testing.assert_allclose(
+        np.sort(singular**2), 1 - 1 / eigenvalues[-3:], rtol=1e-4
+    )
