@@ -1,0 +1,214 @@
+"""Shared engine for energies that are a Gaussian plus a sum of one-filter experts.
+
+Every model of :mod:`skscore.energies` has, with ``u = v / sigma``, the free energy
+
+    F(v) = 1/2 ||u - b||^2 + sum_j rho_j(z_j),      z = u B^T + c,
+
+for filters ``B`` (one row per hidden unit), hidden biases ``c`` and an
+elementwise potential ``rho`` per unit (``-softplus`` for a binary unit,
+``gamma log(1 + z^2 / 2)`` for a Student-t covariance unit, ``-z^2 / 2`` for a
+Gaussian unit). Then, with ``rho'``, ``rho''``, ``rho'''`` written ``P1``, ``P2``,
+``P3``, and ``S_j = ||B_j||^2``,
+
+    sigma dF/dv      = g = u - b + P1 B
+    sigma^2 d2F/dv_i^2 = 1 + sum_j rho''(z_j) B_ji^2
+    sigma^2 J(v)     = 1/2 ||g||^2 - sum_j rho''(z_j) S_j - D
+
+and the gradients of every objective follow by one shared backward pass
+(MATH.md sections 2, 2b and 4). A model module supplies a :class:`Experts`
+description of its parameters; this module does the chunked linear algebra.
+"""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+from ._chunks import chunk_slices
+
+
+class Experts(NamedTuple):
+    """A model's parameters and unit potential, in the engine's terms.
+
+    ``derivatives(Z, n)`` returns ``[rho'(Z), rho''(Z), ...]`` (``n`` new arrays
+    of Z's shape), ``potential(Z)`` the per-row sum of
+    ``rho(Z)`` and ``expectations(Z)`` the hidden unit expectations.
+    """
+
+    filters: np.ndarray
+    intercept_hidden: np.ndarray
+    intercept_visible: np.ndarray
+    log_visible_std: np.ndarray
+    derivatives: Callable
+    potential: Callable
+    expectations: Callable
+
+
+def _rows(X, experts, noise=None):
+    """Yield ``(slice, u, z)`` per chunk of rows of ``(X + noise) / sigma``."""
+    B, c = experts.filters, experts.intercept_hidden
+    inv_sigma = np.exp(-experts.log_visible_std)
+    for sl in chunk_slices(X.shape[0], 4 * X.shape[1] + 6 * B.shape[0], X.dtype):
+        if noise is None:
+            U = X[sl] * inv_sigma
+        else:
+            U = X[sl] + noise[sl]
+            U *= inv_sigma
+        Z = U @ B.T
+        Z += c
+        yield sl, U, Z
+
+
+def _residual(U, P1, experts):
+    """``g = u - b + P1 B``, the scaled free energy gradient."""
+    G = P1 @ experts.filters
+    G += U
+    G -= experts.intercept_visible
+    return G
+
+
+def free_energy(X, experts):
+    out = np.empty(X.shape[0], dtype=X.dtype)
+    for sl, U, Z in _rows(X, experts):
+        U -= experts.intercept_visible
+        out[sl] = 0.5 * np.einsum("ij,ij->i", U, U) + experts.potential(Z)
+    return out
+
+
+def hidden_expectations(X, experts):
+    n_units = experts.filters.shape[0]
+    out = np.empty((X.shape[0], n_units), dtype=X.dtype)
+    for sl, _, Z in _rows(X, experts):
+        out[sl] = experts.expectations(Z)
+    return out
+
+
+def grad_free_energy(X, experts):
+    inv_sigma = np.exp(-experts.log_visible_std)
+    out = np.empty_like(X)
+    for sl, U, Z in _rows(X, experts):
+        (P1,) = experts.derivatives(Z, 1)
+        np.multiply(_residual(U, P1, experts), inv_sigma, out=out[sl])
+    return out
+
+
+def reconstruct(X, experts):
+    """``v - sigma^2 dF/dv = sigma (b - P1 B)``."""
+    sigma = np.exp(experts.log_visible_std)
+    out = np.empty_like(X)
+    for sl, U, Z in _rows(X, experts):
+        (P1,) = experts.derivatives(Z, 1)
+        U -= _residual(U, P1, experts)
+        np.multiply(U, sigma, out=out[sl])
+    return out
+
+
+def sm_terms(X, experts, split):
+    """Squared error, variance and curvature terms of ``J`` for each row.
+
+    ``split(Z, P2)`` returns, per row, the parts of ``-sum_j rho''(z_j) S_j``
+    that are the variance and the curvature of the model's energy.
+    """
+    B = experts.filters
+    S = np.einsum("kd,kd->k", B, B)
+    inv_var = np.exp(-2 * experts.log_visible_std)
+    out = np.empty((X.shape[0], 3), dtype=X.dtype)
+    for sl, U, Z in _rows(X, experts):
+        P1, P2 = experts.derivatives(Z, 2)
+        G = _residual(U, P1, experts)
+        out[sl, 0] = 0.5 * np.einsum("ij,ij->i", G, G)
+        out[sl, 1], out[sl, 2] = split(Z, P2 * S)
+    out[:, 2] -= X.shape[1]
+    out *= inv_var
+    return out
+
+
+def sm(X, experts):
+    """Mean score matching objective and gradients ``(gB, gc, gb, glog)``."""
+    B = experts.filters
+    S = np.einsum("kd,kd->k", B, B)
+    sum_d2 = np.zeros(B.shape[0])
+    n_features = X.shape[1]
+
+    def head(G, derivatives, noise):
+        nonlocal sum_d2
+        _, P2, P3 = derivatives
+        row_loss = 0.5 * np.einsum("ij,ij->i", G, G) - P2 @ S - n_features
+        sum_d2 += P2.sum(axis=0)
+        return row_loss, G, -P3 * S, None
+
+    loss, (gB, gc, gb, glog) = _objective(((X, None),), experts, head, 3, power=-2)
+    gB -= 2 * np.exp(-2 * experts.log_visible_std) / X.shape[0] * sum_d2[:, None] * B
+    return loss, (gB, gc, gb, glog)
+
+
+def ae(X, experts):
+    """Mean ``1/2 ||v - reconstruct(v)||^2`` and its gradients."""
+
+    def head(G, derivatives, noise):
+        return 0.5 * np.einsum("ij,ij->i", G, G), G, None, None
+
+    return _objective(((X, None),), experts, head, 2, power=2)
+
+
+def dsm(X, experts, noise, noise_std):
+    """Mean ``1/2 ||dF/dv(v + n) - n / noise_std^2||^2`` over rows and draws ``n``."""
+    target_scale = np.exp(experts.log_visible_std) / noise_std**2
+
+    def head(G, derivatives, noise):
+        tau = noise * target_scale
+        G -= tau
+        return (
+            0.5 * np.einsum("ij,ij->i", G, G),
+            G,
+            None,
+            -np.einsum("ij,ij->", G, tau),
+        )
+
+    return _objective(((X, E) for E in noise), experts, head, 2, power=-2)
+
+
+def _objective(batches, experts, head, n_derivatives, power):
+    """Chunked loss and gradients of ``sigma^power * mean L_1(u)``.
+
+    ``L_1`` is a per-row loss on the unit-variance model that depends on ``u``
+    through ``z`` and the residual ``g``. ``head(G, derivatives, noise)`` gets
+    ``g`` (which it may overwrite) and ``[rho'(z), ...]`` and returns the
+    per-row ``L_1``, ``dL_1/dg``, any further ``dL_1/dz`` (or None), and any
+    contribution to ``d/dlog(sigma)`` beyond the scaling of ``u`` (or None).
+    Returns the loss and the gradients for the filters, hidden biases, visible
+    bias and log visible standard deviation.
+    """
+    B, c = experts.filters, experts.intercept_hidden
+    gB = np.zeros(B.shape)
+    gc = np.zeros(B.shape[0])
+    gb = np.zeros(B.shape[1])
+    glog = 0.0
+    loss = 0.0
+    n_rows = 0
+    for X, noise in batches:
+        n_rows += X.shape[0]
+        for sl, U, Z in _rows(X, experts, noise):
+            derivatives = experts.derivatives(Z, n_derivatives)
+            P1, P2 = derivatives[:2]
+            G = _residual(U, P1, experts)
+            noise_rows = None if noise is None else noise[sl]
+            row_loss, R, dZ, dlog = head(G, derivatives, noise_rows)
+            # back through g = u - b + rho'(z) B and z = u B^T + c
+            delta = R @ B.T
+            delta *= P2
+            if dZ is not None:
+                delta += dZ
+            gB += P1.T @ R + delta.T @ U
+            gb -= R.sum(axis=0)
+            gc += delta.sum(axis=0)
+            Z -= c  # z - c = u B^T, so delta . (z - c) = (delta B) . u
+            # d/dlog(sigma) of sigma^p L_1(x / sigma) = sigma^p (p L_1 - dL_1/du . u)
+            glog += power * row_loss.sum() - (
+                np.einsum("ij,ij->", R, U) + np.einsum("ij,ij->", delta, Z)
+            )
+            if dlog is not None:
+                glog += dlog
+            loss += row_loss.sum()
+    scale = np.exp(power * experts.log_visible_std) / n_rows
+    return float(loss * scale), (gB * scale, gc * scale, gb * scale, glog * scale)
