@@ -3,24 +3,28 @@ import itertools
 import numpy as np
 import pytest
 from gradcheck import gradient_errors, hessian_diagonal
+from scipy.integrate import quad
 from scipy.linalg import subspace_angles
-from scipy.special import logsumexp
+from scipy.special import expit, gammaln, logsumexp
 from sklearn import config_context
 
 from skscore._optim import minimize_lbfgs
-from skscore.energies import gaussian, gbrbm
+from skscore.energies import gaussian, gbrbm, mpot
 
 N, D, K = 6, 4, 3
+MODULES = [gbrbm, gaussian, mpot]
 
 
 def _params(module, rng, dtype=np.float64):
-    shapes = {"n_components": K, "n_features": D}
+    shapes = {"n_components": K, "n_features": D, "n_covariance": K, "n_mean": 2}
     params = {
         name: rng.normal(size=tuple(shapes[axis] for axis in axes))
         for name, axes in module.PARAM_SHAPES.items()
     }
     if "log_visible_std" in params:
         params["log_visible_std"] = np.asarray(np.log(0.7))
+    if "gamma" in params:
+        params["gamma"] = np.asarray(1.7)  # a fixed hyperparameter
     return {name: np.asarray(value, dtype=dtype) for name, value in params.items()}
 
 
@@ -32,7 +36,7 @@ def _objectives(module, X, noise):
     }
 
 
-@pytest.mark.parametrize("module", [gbrbm, gaussian])
+@pytest.mark.parametrize("module", MODULES)
 @pytest.mark.parametrize("objective", ["sm", "ae", "dsm"])
 def test_gradients_match_finite_differences(module, objective):
     rng = np.random.default_rng(0)
@@ -40,7 +44,7 @@ def test_gradients_match_finite_differences(module, objective):
     noise = 0.3 * rng.normal(size=(2, N, D))
     params = _params(module, rng)  # nonzero biases and visible_std != 1
     errors = gradient_errors(_objectives(module, X, noise)[objective], params)
-    assert set(errors) == set(params)
+    assert set(errors) == set(params) - {"gamma"}
     assert max(errors.values()) < 1e-7, errors
 
 
@@ -75,7 +79,7 @@ def test_gbrbm_against_enumeration_of_hidden_states():
     )
 
 
-@pytest.mark.parametrize("module", [gbrbm, gaussian])
+@pytest.mark.parametrize("module", MODULES)
 def test_sm_against_hessian_diagonal_of_free_energy(module):
     # J(v) = sum_i 1/2 (dF/dv_i)^2 - d2F/dv_i^2, with the derivatives taken by
     # differences of the free energy itself (for the GBRBM, of the free energy
@@ -106,7 +110,7 @@ def test_sm_against_hessian_diagonal_of_free_energy(module):
     )
 
 
-@pytest.mark.parametrize("module", [gbrbm, gaussian])
+@pytest.mark.parametrize("module", MODULES)
 def test_reconstruction_error_is_ae_objective(module):
     rng = np.random.default_rng(3)
     X = rng.normal(size=(N, D))
@@ -116,7 +120,7 @@ def test_reconstruction_error_is_ae_objective(module):
     np.testing.assert_allclose(loss, 0.5 * np.mean(np.sum(residual**2, axis=1)))
 
 
-@pytest.mark.parametrize("module", [gbrbm, gaussian])
+@pytest.mark.parametrize("module", MODULES)
 def test_chunking_does_not_change_results(module):
     rng = np.random.default_rng(4)
     X = rng.normal(size=(50, D))
@@ -129,11 +133,13 @@ def test_chunking_does_not_change_results(module):
     for name, (loss, grads) in whole.items():
         np.testing.assert_allclose(chunked[name][0], loss, rtol=1e-12)
         for key in grads:
-            np.testing.assert_allclose(chunked[name][1][key], grads[key], rtol=1e-10)
+            np.testing.assert_allclose(
+                chunked[name][1][key], grads[key], rtol=1e-10, atol=1e-12
+            )
     np.testing.assert_allclose(features, module.hidden_expectations(X, params))
 
 
-@pytest.mark.parametrize("module", [gbrbm, gaussian])
+@pytest.mark.parametrize("module", MODULES)
 def test_float32_is_computed_in_float32(module):
     rng = np.random.default_rng(5)
     X = rng.normal(size=(N, D))
@@ -190,3 +196,69 @@ def test_gaussian_sm_optimum_spans_top_principal_subspace():
     np.testing.assert_allclose(
         np.sort(singular**2), 1 - 1 / eigenvalues[-3:], rtol=1e-4
     )
+
+
+def _mpot_energy_gradients(v, params, h_cov, h_mean):
+    """dE/dv of the mPoT energy for each sample of the hidden units."""
+    C, W, b = (
+        params[k] for k in ("covariance_components", "components", "intercept_visible")
+    )
+    phi = C @ v
+    return (h_cov * phi) @ C - h_mean @ W + v - b
+
+
+def test_mpot_free_energy_against_integration_over_hidden_units():
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(3, D))
+    params = _params(mpot, rng)
+    C, W, b, c, gamma = (
+        params[k]
+        for k in (
+            "covariance_components",
+            "components",
+            "intercept_visible",
+            "intercept_hidden",
+            "gamma",
+        )
+    )
+    reference = []
+    for v in X:
+        phi = C @ v
+        cov = sum(
+            -np.log(
+                quad(
+                    lambda h, p=p: h ** (gamma - 1) * np.exp(-h * (1 + 0.5 * p**2)),
+                    0,
+                    np.inf,
+                )[0]
+            )
+            for p in phi
+        )
+        mean = -np.logaddexp(0, W @ v + c).sum()
+        reference.append(0.5 * np.sum((v - b) ** 2) + cov + mean)
+    # the integral over Gamma units adds log Gamma(gamma) per unit to the free energy
+    np.testing.assert_allclose(
+        mpot.free_energy(X, params) - K * gammaln(gamma), reference, rtol=1e-7
+    )
+
+
+def test_mpot_three_terms_against_sampled_hidden_units():
+    # J's terms are moments of dE/dv under p(h|v): Gamma covariance units of
+    # shape gamma and rate 1 + phi^2/2, Bernoulli mean units.
+    rng = np.random.default_rng(8)
+    X = 0.5 * rng.normal(size=(3, D))
+    params = _params(mpot, rng)
+    C, W, c, gamma = (
+        params[k]
+        for k in ("covariance_components", "components", "intercept_hidden", "gamma")
+    )
+    n_samples = 400_000
+    terms = mpot.sm_terms(X, params)
+    for v, expected in zip(X, terms, strict=True):
+        rate = 1 + 0.5 * (C @ v) ** 2
+        h_cov = rng.gamma(gamma, 1 / rate, size=(n_samples, K))
+        h_mean = (rng.random((n_samples, 2)) < expit(W @ v + c)).astype(float)
+        dE = _mpot_energy_gradients(v, params, h_cov, h_mean)
+        curvature = -np.sum(h_cov.mean(axis=0) @ C**2 + 1)
+        sampled = [0.5 * np.sum(dE.mean(axis=0) ** 2), dE.var(axis=0).sum(), curvature]
+        np.testing.assert_allclose(expected, sampled, rtol=2e-2)

@@ -1,0 +1,144 @@
+"""Mean-covariance product of Student-t (mPoT): free energy and objectives.
+
+The model (MATH.md section 4) has covariance filters ``C`` stored as
+``covariance_components`` of shape (K, D), mean filters ``W`` stored as
+``components`` of shape (M, D), mean hidden bias ``c`` (``intercept_hidden``),
+visible bias ``b`` (``intercept_visible``) and a fixed shape ``gamma`` (a
+0-d array; it gets no gradient). With ``phi = C v`` and ``a = W v + c``,
+
+    F(v) = gamma sum_k log(1 + phi_k^2 / 2) - sum_j softplus(a_j) + 1/2 ||v - b||^2.
+
+Covariance units are Gamma distributed given ``v`` with mean
+``gamma / (1 + phi_k^2 / 2)``; mean units are Bernoulli with mean
+``sigm(a_j)``. Each objective returns the mean loss over rows and its gradient
+for every trainable entry of ``params``, in closed form.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+from . import _experts
+
+PARAM_SHAPES = {
+    "covariance_components": ("n_covariance", "n_features"),
+    "components": ("n_mean", "n_features"),
+    "intercept_hidden": ("n_mean",),
+    "intercept_visible": ("n_features",),
+    "gamma": (),
+}
+
+
+def _experts_of(params):
+    C, W, gamma = params["covariance_components"], params["components"], params["gamma"]
+    K = C.shape[0]
+
+    def derivatives(Z, n):
+        # covariance units: rho = gamma log(1 + phi^2/2); with e = 1 / (1 + phi^2/2),
+        # rho' = gamma e phi, rho'' = gamma e^2 (1 - phi^2/2),
+        # rho''' = gamma e^3 phi (phi^2/2 - 3)
+        phi, a = Z[:, :K], Z[:, K:]
+        half_sq = 0.5 * phi * phi
+        e = 1 / (1 + half_sq)
+        H = expit(a)
+        out = [np.hstack([gamma * e * phi, -H])]
+        if n > 1:
+            Q = H * (1 - H)
+            out.append(np.hstack([gamma * e * e * (1 - half_sq), -Q]))
+        if n > 2:
+            out.append(np.hstack([gamma * e**3 * phi * (half_sq - 3), Q * (2 * H - 1)]))
+        return out
+
+    def potential(Z):
+        phi, a = Z[:, :K], Z[:, K:]
+        return gamma * np.log1p(0.5 * phi * phi).sum(axis=1) - np.logaddexp(0, a).sum(
+            axis=1
+        )
+
+    def expectations(Z):
+        phi, a = Z[:, :K], Z[:, K:]
+        return np.hstack([gamma / (1 + 0.5 * phi * phi), expit(a)])
+
+    # covariance units have no bias
+    bias = np.concatenate([np.zeros(K, dtype=C.dtype), params["intercept_hidden"]])
+    return _experts.Experts(
+        filters=np.concatenate([C, W]),
+        intercept_hidden=bias,
+        intercept_visible=params["intercept_visible"],
+        log_visible_std=np.zeros((), dtype=C.dtype),
+        derivatives=derivatives,
+        potential=potential,
+        expectations=expectations,
+    )
+
+
+def _named(grads, params):
+    gB, gc, gb, _ = grads
+    K = params["covariance_components"].shape[0]
+    return {
+        "covariance_components": gB[:K],
+        "components": gB[K:],
+        "intercept_hidden": gc[K:],
+        "intercept_visible": gb,
+    }
+
+
+def free_energy(X, params):
+    """Free energy ``F(v)`` of each row, shape (n_samples,)."""
+    return _experts.free_energy(X, _experts_of(params))
+
+
+def hidden_expectations(X, params):
+    """Hidden unit expectations ``[E[h^c | v], E[h^m | v]]``, shape (n, K + M)."""
+    return _experts.hidden_expectations(X, _experts_of(params))
+
+
+def grad_free_energy(X, params):
+    """Gradient of the free energy with respect to each row, ``dF/dv``."""
+    return _experts.grad_free_energy(X, _experts_of(params))
+
+
+def reconstruct(X, params):
+    """One unit gradient step on the free energy: ``v - dF/dv``."""
+    return _experts.reconstruct(X, _experts_of(params))
+
+
+def sm_terms(X, params):
+    """The three score matching terms of each row, shape (n_samples, 3).
+
+    Squared error ``1/2 ||dF/dv||^2``; variance
+    ``sum_k (h^c_k phi_k)^2 ||C_k||^2 / gamma + sum_j h^m_j (1 - h^m_j) ||W_j||^2``;
+    curvature ``-sum_k h^c_k ||C_k||^2 - D``. Their sum is ``J(v)``.
+    """
+    C, gamma = params["covariance_components"], params["gamma"]
+    K = C.shape[0]
+    norms = np.einsum("kd,kd->k", C, C)
+
+    def split(Z, curvature_by_unit):
+        phi = Z[:, :K]
+        curvature = -(gamma / (1 + 0.5 * phi * phi)) @ norms
+        return -curvature_by_unit.sum(axis=1) - curvature, curvature
+
+    return _experts.sm_terms(X, _experts_of(params), split)
+
+
+def sm(X, params):
+    """Score matching objective ``mean J(v)`` and its gradient."""
+    loss, grads = _experts.sm(X, _experts_of(params))
+    return loss, _named(grads, params)
+
+
+def ae(X, params):
+    """Autoencoder objective ``mean 1/2 ||v - reconstruct(v)||^2`` and its gradient."""
+    loss, grads = _experts.ae(X, _experts_of(params))
+    return loss, _named(grads, params)
+
+
+def dsm(X, params, noise, noise_std):
+    """Denoising score matching objective and its gradient.
+
+    ``noise`` has shape (n_noise_samples, n_samples, n_features) and holds the
+    fixed corruptions ``noise_std * eps``; the loss is the mean over rows and
+    draws of ``1/2 ||dF/dv(v + noise) - noise / noise_std^2||^2``.
+    """
+    loss, grads = _experts.dsm(X, _experts_of(params), noise, noise_std)
+    return loss, _named(grads, params)
