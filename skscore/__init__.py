@@ -1,6 +1,7 @@
 """Feature learning with energy-based models trained by score matching."""
 
 from ._gbrbm import GBRBMScoreMatching
+from ._mpot import MPoTAutoencoder
 
-__all__ = ["GBRBMScoreMatching"]
+__all__ = ["GBRBMScoreMatching", "MPoTAutoencoder"]
 __version__ = "0.1.0"

@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._optim import minimize_lbfgs
+from ._optim import minimize_lbfgs, normalize_rows, on_unit_rows
 
 
 class _BaseScoreMatching(
@@ -21,13 +21,20 @@ class _BaseScoreMatching(
 ):
     """Base class binding an energy module of :mod:`skscore.energies` to L-BFGS.
 
-    Subclasses set ``_energy`` (the energy module) and ``_weight_names`` (the
-    parameters that ``alpha`` decays), and implement ``_init_params``,
-    ``_energy_params``, ``_set_energy_params``, ``_trainable`` and
-    ``_n_features_out``.
+    Subclasses set ``_energy`` (the energy module), ``_param_attributes``
+    (trainable energy parameters other than the visible bias and standard
+    deviation, mapped to their fitted attributes), ``_weight_names`` (the
+    parameters that ``alpha`` decays) and ``_unit_norm_names`` (parameters
+    whose rows are constrained to unit norm), and implement ``_init_filters``,
+    ``_check_input`` and ``_n_features_out``; ``_fixed_params`` gives the energy
+    parameters that are hyperparameters.
     """
 
     _parameter_constraints: dict = {
+        "visible_std": [
+            StrOptions({"learn"}),
+            Interval(Real, 0, None, closed="neither"),
+        ],
         "objective": [StrOptions({"sm", "dsm", "ae"})],
         "noise": [Interval(Real, 0, None, closed="neither")],
         "n_noise_samples": [Interval(Integral, 1, None, closed="left")],
@@ -38,6 +45,56 @@ class _BaseScoreMatching(
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
+
+    _unit_norm_names = ()
+
+    def _fixed_params(self):
+        return {}
+
+    def _init_params(self, X, rng):
+        """Starting parameters for ``fit``, in the dtype of X."""
+        if self.visible_std == "learn":
+            variance = X.var(axis=0, dtype=np.float64).mean()
+            if variance == 0 and self.objective == "sm":
+                raise ValueError(
+                    "Every feature of X is constant: the score matching objective "
+                    "then decreases without bound as visible_std shrinks to 0. "
+                    "Fit on data that varies, or set a fixed visible_std."
+                )
+            sigma = np.sqrt(variance) if variance > 0 else 1.0
+        else:
+            sigma = self.visible_std
+        self._check_input(X, sigma)
+        params = {
+            **self._init_filters(X.shape[1], rng),
+            "intercept_visible": X.mean(axis=0, dtype=np.float64) / sigma,
+            "log_visible_std": np.log(sigma),
+            **self._fixed_params(),
+        }
+        return {
+            name: np.asarray(value, dtype=X.dtype) for name, value in params.items()
+        }
+
+    def _trainable(self):
+        names = [*self._param_attributes, "intercept_visible"]
+        return names + ["log_visible_std"] if self.visible_std == "learn" else names
+
+    def _energy_params(self, dtype):
+        """The energy parameters held in the fitted attributes, in ``dtype``."""
+        params = {
+            name: getattr(self, attribute)
+            for name, attribute in self._param_attributes.items()
+        }
+        params["intercept_visible"] = self.intercept_visible_
+        params["log_visible_std"] = np.log(self.visible_std_)
+        params.update(self._fixed_params())
+        return {name: np.asarray(value, dtype=dtype) for name, value in params.items()}
+
+    def _set_energy_params(self, params):
+        for name, attribute in self._param_attributes.items():
+            setattr(self, attribute, params[name])
+        self.intercept_visible_ = params["intercept_visible"]
+        self.visible_std_ = float(np.exp(params["log_visible_std"]))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -67,7 +124,7 @@ class _BaseScoreMatching(
         rng = check_random_state(self.random_state)
         params = self._energy_params(X.dtype) if warm else self._init_params(X, rng)
         params, self.loss_curve_, self.n_iter_ = minimize_lbfgs(
-            self._objective(X, rng),
+            on_unit_rows(self._objective(X, rng), self._unit_norm_names),
             params,
             self._trainable(),
             max_iter=self.max_iter,
@@ -75,7 +132,7 @@ class _BaseScoreMatching(
             verbose=self.verbose,
             name=f"the {self.objective!r} objective of {type(self).__name__}",
         )
-        self._set_energy_params(params)
+        self._set_energy_params(normalize_rows(params, self._unit_norm_names))
         return self
 
     def _objective(self, X, rng):
@@ -220,3 +277,25 @@ class _BaseScoreMatching(
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _largest_variance(X, stop_above, n_power_iterations=50):
+    """Largest variance of X in any direction, approached from below.
+
+    Power iteration on the covariance from the feature of largest variance;
+    it stops early once the estimate exceeds ``stop_above``, so that answering
+    "is there a direction of variance above t?" costs little when there is.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):  # huge X: variances overflow
+        mean = X.mean(axis=0, dtype=np.float64)
+        variances = X.var(axis=0, dtype=np.float64)
+        direction = np.zeros(X.shape[1])
+        direction[np.argmax(variances)] = 1.0
+        top = variances.max()
+        for _ in range(n_power_iterations):
+            if not 0 < top <= stop_above:
+                break
+            direction = X.T @ (X @ direction - mean @ direction) / X.shape[0]
+            top = np.linalg.norm(direction)  # ||C d|| <= largest variance, ||d|| = 1
+            direction /= top
+    return top

@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import _BaseScoreMatching
+from ._base import _BaseScoreMatching, _largest_variance
 from .energies import gbrbm
 
 
@@ -168,78 +168,31 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _init_params(self, X, rng):
-        if self.visible_std == "learn":
-            variance = X.var(axis=0, dtype=np.float64).mean()
-            if variance == 0 and self.objective == "sm":
-                raise ValueError(
-                    "Every feature of X is constant: the score matching objective "
-                    "then decreases without bound as visible_std shrinks to 0. "
-                    "Fit on data that varies, or set a fixed visible_std."
-                )
-            sigma = np.sqrt(variance) if variance > 0 else 1.0
-        else:
-            sigma = self.visible_std
-            _warn_if_dead(X, sigma)
-        params = {
-            "components": 0.01 * rng.standard_normal((self.n_components, X.shape[1])),
+    _param_attributes = {
+        "components": "components_",
+        "intercept_hidden": "intercept_hidden_",
+    }
+
+    def _init_filters(self, n_features, rng):
+        return {
+            "components": 0.01 * rng.standard_normal((self.n_components, n_features)),
             "intercept_hidden": np.zeros(self.n_components),
-            "intercept_visible": X.mean(axis=0, dtype=np.float64) / sigma,
-            "log_visible_std": np.log(sigma),
-        }
-        return {
-            name: np.asarray(value, dtype=X.dtype) for name, value in params.items()
         }
 
-    def _trainable(self):
-        names = ["components", "intercept_hidden", "intercept_visible"]
-        return names + ["log_visible_std"] if self.visible_std == "learn" else names
-
-    def _energy_params(self, dtype):
-        return {
-            "components": np.asarray(self.components_, dtype=dtype),
-            "intercept_hidden": np.asarray(self.intercept_hidden_, dtype=dtype),
-            "intercept_visible": np.asarray(self.intercept_visible_, dtype=dtype),
-            "log_visible_std": np.asarray(np.log(self.visible_std_), dtype=dtype),
-        }
-
-    def _set_energy_params(self, params):
-        self.components_ = params["components"]
-        self.intercept_hidden_ = params["intercept_hidden"]
-        self.intercept_visible_ = params["intercept_visible"]
-        self.visible_std_ = float(np.exp(params["log_visible_std"]))
+    def _check_input(self, X, sigma):
+        # A GBRBM's covariance sigma^2 (I + W Cov(h) W^T) can only add variance:
+        # on data with no direction of variance above sigma^2 it learns nothing.
+        if self.visible_std != "learn":
+            top = _largest_variance(X, stop_above=sigma**2)
+            if top < sigma**2:
+                warnings.warn(
+                    f"The largest variance of X in any direction is {top:.3g}, below "
+                    f"visible_std**2 = {sigma**2:.3g}: a Gaussian-Bernoulli RBM can "
+                    "only add variance, so it will learn no features. Scale X up, "
+                    "lower visible_std, or set visible_std='learn'.",
+                    UserWarning,
+                )
 
     @property
     def _n_features_out(self):
         return self.components_.shape[0]
-
-
-def _warn_if_dead(X, sigma, n_power_iterations=50):
-    """Warn when no direction of X has variance above ``sigma**2``.
-
-    A GBRBM's marginal covariance is ``sigma**2 (I + W Cov(h) W^T)``: it can
-    only add variance, so on such data the score matching optimum is W = 0.
-    The largest variance is approached from below by power iteration on the
-    covariance, starting from the feature of largest variance.
-    """
-    with np.errstate(over="ignore", invalid="ignore"):  # huge X: variances overflow
-        mean = X.mean(axis=0, dtype=np.float64)
-        variances = X.var(axis=0, dtype=np.float64)
-        direction = np.zeros(X.shape[1])
-        direction[np.argmax(variances)] = 1.0
-        top = variances.max()
-        for _ in range(n_power_iterations):
-            if not 0 < top < sigma**2:
-                break
-            direction = X.T @ (X @ direction - mean @ direction) / X.shape[0]
-            top = np.linalg.norm(direction)  # ||C d|| <= largest variance, ||d|| = 1
-            direction /= top
-    if not top < sigma**2:
-        return
-    warnings.warn(
-        f"The largest variance of X in any direction is {top:.3g}, below "
-        f"visible_std**2 = {sigma**2:.3g}: a Gaussian-Bernoulli RBM can only "
-        "add variance, so it will learn no features. Scale X up, lower "
-        "visible_std, or set visible_std='learn'.",
-        UserWarning,
-    )

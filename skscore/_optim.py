@@ -26,6 +26,36 @@ def _unpack(x, params, names):
     return out
 
 
+def normalize_rows(params, names):
+    """Copy of ``params`` whose entries ``names`` have every row scaled to unit norm."""
+    out = dict(params)
+    for name in names:
+        out[name] = params[name] / np.linalg.norm(params[name], axis=1, keepdims=True)
+    return out
+
+
+def on_unit_rows(objective, names):
+    """``objective`` with the rows of ``params[names]`` constrained to unit norm.
+
+    The constraint is a reparametrization: the returned function evaluates
+    ``objective`` at the row-normalized parameters and maps its gradient back
+    through the normalization, so an unconstrained optimizer can drive it.
+    """
+
+    def constrained(params):
+        normalized = normalize_rows(params, names)
+        loss, grads = objective(normalized)
+        grads = dict(grads)
+        for name in names:
+            rows, grad = normalized[name], grads[name]
+            radial = np.sum(grad * rows, axis=1, keepdims=True) * rows
+            norms = np.linalg.norm(params[name], axis=1, keepdims=True)
+            grads[name] = (grad - radial) / norms
+        return loss, grads
+
+    return constrained
+
+
 def minimize_lbfgs(objective, params, trainable, *, max_iter, tol, verbose, name):
     """Minimize ``objective(params) -> (loss, grads)`` over ``params[trainable]``.
 

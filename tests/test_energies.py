@@ -210,7 +210,7 @@ def _mpot_energy_gradients(v, params, h_cov, h_mean):
 def test_mpot_free_energy_against_integration_over_hidden_units():
     rng = np.random.default_rng(7)
     X = rng.normal(size=(3, D))
-    params = _params(mpot, rng)
+    params = {**_params(mpot, rng), "log_visible_std": np.asarray(0.0)}
     C, W, b, c, gamma = (
         params[k]
         for k in (
@@ -247,7 +247,7 @@ def test_mpot_three_terms_against_sampled_hidden_units():
     # shape gamma and rate 1 + phi^2/2, Bernoulli mean units.
     rng = np.random.default_rng(8)
     X = 0.5 * rng.normal(size=(3, D))
-    params = _params(mpot, rng)
+    params = {**_params(mpot, rng), "log_visible_std": np.asarray(0.0)}
     C, W, c, gamma = (
         params[k]
         for k in ("covariance_components", "components", "intercept_hidden", "gamma")

@@ -3,10 +3,14 @@
 The model (MATH.md section 4) has covariance filters ``C`` stored as
 ``covariance_components`` of shape (K, D), mean filters ``W`` stored as
 ``components`` of shape (M, D), mean hidden bias ``c`` (``intercept_hidden``),
-visible bias ``b`` (``intercept_visible``) and a fixed shape ``gamma`` (a
-0-d array; it gets no gradient). With ``phi = C v`` and ``a = W v + c``,
+visible bias ``b`` (``intercept_visible``), visible standard deviation
+``sigma`` (``log_visible_std = log(sigma)``, as for the GBRBM) and a fixed
+shape ``gamma`` (a 0-d array; it gets no gradient). With ``u = v / sigma``,
+``phi = C u`` and ``a = W u + c``,
 
-    F(v) = gamma sum_k log(1 + phi_k^2 / 2) - sum_j softplus(a_j) + 1/2 ||v - b||^2.
+    F(v) = gamma sum_k log(1 + phi_k^2 / 2) - sum_j softplus(a_j) + 1/2 ||u - b||^2.
+
+At ``sigma = 1`` this is the model of MATH.md section 4.
 
 Covariance units are Gamma distributed given ``v`` with mean
 ``gamma / (1 + phi_k^2 / 2)``; mean units are Bernoulli with mean
@@ -24,6 +28,7 @@ PARAM_SHAPES = {
     "components": ("n_mean", "n_features"),
     "intercept_hidden": ("n_mean",),
     "intercept_visible": ("n_features",),
+    "log_visible_std": (),
     "gamma": (),
 }
 
@@ -64,7 +69,7 @@ def _experts_of(params):
         filters=np.concatenate([C, W]),
         intercept_hidden=bias,
         intercept_visible=params["intercept_visible"],
-        log_visible_std=np.zeros((), dtype=C.dtype),
+        log_visible_std=params["log_visible_std"],
         derivatives=derivatives,
         potential=potential,
         expectations=expectations,
@@ -72,13 +77,14 @@ def _experts_of(params):
 
 
 def _named(grads, params):
-    gB, gc, gb, _ = grads
+    gB, gc, gb, glog = grads
     K = params["covariance_components"].shape[0]
     return {
         "covariance_components": gB[:K],
         "components": gB[K:],
         "intercept_hidden": gc[K:],
         "intercept_visible": gb,
+        "log_visible_std": np.asarray(glog),
     }
 
 
@@ -98,7 +104,7 @@ def grad_free_energy(X, params):
 
 
 def reconstruct(X, params):
-    """One unit gradient step on the free energy: ``v - dF/dv``."""
+    """``v - sigma^2 dF/dv``: one unit gradient step on F when ``sigma = 1``."""
     return _experts.reconstruct(X, _experts_of(params))
 
 
@@ -107,7 +113,8 @@ def sm_terms(X, params):
 
     Squared error ``1/2 ||dF/dv||^2``; variance
     ``sum_k (h^c_k phi_k)^2 ||C_k||^2 / gamma + sum_j h^m_j (1 - h^m_j) ||W_j||^2``;
-    curvature ``-sum_k h^c_k ||C_k||^2 - D``. Their sum is ``J(v)``.
+    curvature ``-sum_k h^c_k ||C_k||^2 - D``; the last two divided by
+    ``sigma^2``. Their sum is ``J(v)``.
     """
     C, gamma = params["covariance_components"], params["gamma"]
     K = C.shape[0]
