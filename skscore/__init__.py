@@ -1,7 +1,8 @@
 """Feature learning with energy-based models trained by score matching."""
 
+from ._denoising import DenoisingSMTransformer
 from ._gbrbm import GBRBMScoreMatching
 from ._mpot import MPoTAutoencoder
 
-__all__ = ["GBRBMScoreMatching", "MPoTAutoencoder"]
+__all__ = ["DenoisingSMTransformer", "GBRBMScoreMatching", "MPoTAutoencoder"]
 __version__ = "0.1.0"

@@ -11,12 +11,55 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import LinearSVC
 
-from . import GBRBMScoreMatching
+from . import DenoisingSMTransformer, GBRBMScoreMatching, MPoTAutoencoder
 
 
-def _demo_pipelines(random_state):
-    """The three digits pipelines compared by the demo, by name."""
-    return {
+def _feature_learner(model, random_state):
+    """The featurizer of ``python -m skscore demo --model MODEL`` and its filters."""
+    if model == "gbrbm":
+        feat = GBRBMScoreMatching(
+            n_components=256, max_iter=300, random_state=random_state
+        )
+        return feat, lambda fitted: fitted.components_
+    if model == "dsm":
+        feat = DenoisingSMTransformer(
+            GBRBMScoreMatching(n_components=256, max_iter=300),
+            noise=0.3,
+            random_state=random_state,
+        )
+        return feat, lambda fitted: fitted.estimator_.components_
+    feat = MPoTAutoencoder(
+        n_covariance=32,
+        n_mean=256,
+        visible_std="learn",
+        max_iter=300,
+        random_state=random_state,
+    )
+    return feat, lambda fitted: fitted.covariance_components_
+
+
+def demo(model="gbrbm", output="filters.png", random_state=0):
+    """Digits classification with learned features against two baselines.
+
+    Fits, on 70% of scikit-learn's digits, a linear SVM on standardized raw
+    pixels, on scikit-learn's ``BernoulliRBM`` features and on the features of
+    ``model`` ("gbrbm": ``GBRBMScoreMatching`` by score matching, "dsm": the
+    same model by denoising score matching at noise 0.3, "mpot":
+    ``MPoTAutoencoder``), prints test accuracy and fit time, and saves a
+    picture of the learned filters.
+
+    Returns
+    -------
+    results : dict
+        ``{name: (test accuracy, fit seconds)}`` and the fitted pipeline of
+        ``model`` under ``"pipeline"``.
+    """
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=random_state
+    )
+    feat, filters = _feature_learner(model, random_state)
+    pipelines = {
         "raw pixels": Pipeline([("scale", StandardScaler()), ("svm", LinearSVC())]),
         "BernoulliRBM (scikit-learn)": Pipeline(
             [
@@ -33,55 +76,35 @@ def _demo_pipelines(random_state):
                 ("svm", LinearSVC()),
             ]
         ),
-        "GBRBMScoreMatching": Pipeline(
-            [
-                ("scale", StandardScaler()),
-                (
-                    "feat",
-                    GBRBMScoreMatching(
-                        n_components=256, max_iter=300, random_state=random_state
-                    ),
-                ),
-                ("svm", LinearSVC()),
-            ]
+        _LABELS[model]: Pipeline(
+            [("scale", StandardScaler()), ("feat", feat), ("svm", LinearSVC())]
         ),
     }
-
-
-def demo(output="gbrbm_filters.png", random_state=0):
-    """Digits classification with learned features against two baselines.
-
-    Fits each pipeline of ``_demo_pipelines`` on 70% of scikit-learn's digits,
-    prints test accuracy and fit time, and saves the score matching filters.
-
-    Returns
-    -------
-    results : dict
-        ``{name: (test accuracy, fit seconds)}`` and the fitted score matching
-        pipeline under ``"pipeline"``.
-    """
-    X, y = load_digits(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.3, stratify=y, random_state=random_state
-    )
     print(
         f"digits: {len(X_train)} training and {len(X_test)} test images of "
         f"{X.shape[1]} pixels; features classified by LinearSVC"
     )
-    print(f"{'features':<30}{'accuracy':>10}{'fit time':>12}")
+    print(f"{'features':<34}{'accuracy':>10}{'fit time':>12}")
     results = {}
-    for name, pipe in _demo_pipelines(random_state).items():
+    for name, pipe in pipelines.items():
         start = time.perf_counter()
         pipe.fit(X_train, y_train)
         seconds = time.perf_counter() - start
         results[name] = (pipe.score(X_test, y_test), seconds)
-        print(f"{name:<30}{results[name][0]:>10.1%}{seconds:>11.1f}s")
+        print(f"{name:<34}{results[name][0]:>10.1%}{seconds:>11.1f}s")
     results["pipeline"] = pipe
-    _save_filters(pipe.named_steps["feat"], output)
+    _save_filters(filters(pipe.named_steps["feat"]), _LABELS[model], output)
     return results
 
 
-def _save_filters(model, output):
+_LABELS = {
+    "gbrbm": "GBRBMScoreMatching (SM)",
+    "dsm": "GBRBMScoreMatching (DSM, 0.3)",
+    "mpot": "MPoTAutoencoder (SM)",
+}
+
+
+def _save_filters(components, label, output):
     try:
         import matplotlib
     except ImportError:
@@ -92,8 +115,8 @@ def _save_filters(model, output):
 
     from .plotting import plot_filters
 
-    ax = plot_filters(model.components_, (8, 8))
-    ax.set_title("GBRBM filters learned by score matching (largest 100)")
+    ax = plot_filters(components, (8, 8))
+    ax.set_title(f"{label} filters (largest 100)")
     ax.figure.savefig(output, dpi=120, bbox_inches="tight")
     plt.close(ax.figure)
     print(f"filters saved to {output}")
@@ -103,14 +126,20 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m skscore")
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser(
-        "demo",
-        help="digits: score matching features against raw pixels and BernoulliRBM",
+        "demo", help="digits: learned features against raw pixels and BernoulliRBM"
     )
     demo_parser.add_argument(
-        "--output", default="gbrbm_filters.png", help="where to save the filter picture"
+        "--model",
+        choices=sorted(_LABELS),
+        default="gbrbm",
+        help="gbrbm: GBRBM by score matching; dsm: by denoising score matching; "
+        "mpot: mean-covariance product of Student-t",
+    )
+    demo_parser.add_argument(
+        "--output", default="filters.png", help="where to save the filter picture"
     )
     args = parser.parse_args(argv)
-    demo(output=args.output)
+    demo(model=args.model, output=args.output)
     return 0
 
 

@@ -1,0 +1,252 @@
+"""Meta-estimator that fits a score matching model by denoising score matching."""
+
+from numbers import Integral, Real
+
+from sklearn.base import (
+    BaseEstimator,
+    MetaEstimatorMixin,
+    TransformerMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import check_is_fitted
+
+from ._gbrbm import GBRBMScoreMatching
+
+
+class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator):
+    """Fit a score matching estimator by denoising score matching at noise ``noise``.
+
+    Denoising score matching (Vincent, 2011) matches the model's score to that
+    of the data blurred by Gaussian noise of standard deviation ``noise``: it
+    trains a denoising autoencoder, needs no second derivatives, and its one
+    hyperparameter, ``noise``, is what this meta-estimator exposes, so that
+    ``GridSearchCV`` can tune it like any other parameter. ``score`` is the
+    held-out score matching objective, which does not depend on ``noise``: an
+    unsupervised ``GridSearchCV`` (no ``y``) over ``noise`` picks the level whose
+    model best matches the clean data's score.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        The model to fit, a :class:`GBRBMScoreMatching` or
+        :class:`MPoTAutoencoder`; None means ``GBRBMScoreMatching()``. A clone
+        is fitted with ``objective="dsm"`` and the parameters below.
+
+    noise : float, default=0.1
+        Standard deviation of the Gaussian corruption, in the units of ``X``.
+
+    n_noise_samples : int, default=1
+        Number of corrupted copies of each row.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the corruptions (drawn once per ``fit``, so that L-BFGS sees a
+        deterministic objective) and the initial parameters. None keeps the
+        random state of ``estimator``.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The fitted clone of ``estimator``.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    GBRBMScoreMatching : The default estimator.
+    MPoTAutoencoder : Mean-covariance product of Student-t model.
+
+    References
+    ----------
+    .. [1] P. Vincent, "A Connection Between Score Matching and Denoising
+       Autoencoders", Neural Computation 23(7), 2011.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skscore import DenoisingSMTransformer, GBRBMScoreMatching
+    >>> X = StandardScaler().fit_transform(load_digits().data[:500])
+    >>> dsm = DenoisingSMTransformer(
+    ...     GBRBMScoreMatching(n_components=16, max_iter=20), random_state=0
+    ... )
+    >>> search = GridSearchCV(dsm, {"noise": [0.3, 1.0]}, cv=2).fit(X)
+    >>> search.best_params_["noise"] in (0.3, 1.0)
+    True
+    >>> search.best_estimator_.transform(X).shape
+    (500, 16)
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "transform", "score"]), None],
+        "noise": [Interval(Real, 0, None, closed="neither")],
+        "n_noise_samples": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, estimator=None, noise=0.1, n_noise_samples=1, random_state=None):
+        self.estimator = estimator
+        self.noise = noise
+        self.n_noise_samples = n_noise_samples
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit a clone of ``estimator`` by denoising score matching.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted meta-estimator.
+        """
+        estimator = clone(
+            GBRBMScoreMatching() if self.estimator is None else self.estimator
+        )
+        estimator.set_params(
+            objective="dsm", noise=self.noise, n_noise_samples=self.n_noise_samples
+        )
+        if self.random_state is not None:
+            estimator.set_params(random_state=self.random_state)
+        self.estimator_ = estimator.fit(X)
+        self.n_features_in_ = estimator.n_features_in_
+        if hasattr(estimator, "feature_names_in_"):
+            self.feature_names_in_ = estimator.feature_names_in_
+        return self
+
+    def _fitted(self):
+        check_is_fitted(self)
+        return self.estimator_
+
+    def transform(self, X):
+        """Features of the fitted estimator, ``estimator_.transform(X)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features_out)
+            Hidden unit expectations.
+        """
+        return self._fitted().transform(X)
+
+    def score(self, X, y=None):
+        """Held-out score matching score of the fitted estimator.
+
+        It is ``estimator_.score(X)``, the negative mean score matching
+        objective, which does not depend on ``noise``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            ``-mean J(v)``; higher is better.
+        """
+        return self._fitted().score(X)
+
+    def score_samples(self, X):
+        """Unnormalized log density, ``estimator_.score_samples(X)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Negative free energy of each row.
+        """
+        return self._fitted().score_samples(X)
+
+    def free_energy(self, X):
+        """Free energy, ``estimator_.free_energy(X)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        free_energy : ndarray of shape (n_samples,)
+            ``F(v)`` of each row.
+        """
+        return self._fitted().free_energy(X)
+
+    def reconstruct(self, X):
+        """Reconstruction, ``estimator_.reconstruct(X)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        X_hat : ndarray of shape (n_samples, n_features)
+            Reconstructed data.
+        """
+        return self._fitted().reconstruct(X)
+
+    def score_terms(self, X):
+        """The three score matching terms, ``estimator_.score_terms(X)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        terms : ndarray of shape (n_samples, 3)
+            Squared error, variance and curvature of each row.
+        """
+        return self._fitted().score_terms(X)
+
+    def get_feature_names_out(self, input_features=None):
+        """Output feature names, those of ``estimator_``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only used to validate feature names with the names seen in ``fit``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            Transformed feature names.
+        """
+        return self._fitted().get_feature_names_out(input_features)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        estimator = GBRBMScoreMatching() if self.estimator is None else self.estimator
+        tags.transformer_tags.preserves_dtype = (
+            estimator.__sklearn_tags__().transformer_tags.preserves_dtype
+        )
+        return tags
