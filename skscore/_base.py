@@ -163,6 +163,11 @@ class _BaseScoreMatching(
 
         return regularized_loss
 
+    def _input_filters(self):
+        """Filters and biases of the hidden units' inputs, ``z = v F^T + c``."""
+        check_is_fitted(self)
+        return self._energy.input_filters(self._energy_params(self.components_.dtype))
+
     def _validated_params(self, X):
         """Validate X for a fitted model; return it with the model's parameters."""
         check_is_fitted(self)

@@ -128,6 +128,9 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
             self.feature_names_in_ = estimator.feature_names_in_
         return self
 
+    def _input_filters(self):
+        return self._fitted()._input_filters()
+
     def _fitted(self):
         check_is_fitted(self)
         return self.estimator_

@@ -262,3 +262,20 @@ def test_mpot_three_terms_against_sampled_hidden_units():
         curvature = -np.sum(h_cov.mean(axis=0) @ C**2 + 1)
         sampled = [0.5 * np.sum(dE.mean(axis=0) ** 2), dE.var(axis=0).sum(), curvature]
         np.testing.assert_allclose(expected, sampled, rtol=2e-2)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_input_filters_give_the_hidden_units_inputs(module):
+    # for every model, the hidden expectations are a function of z = v F^T + c
+    # that input_filters exposes; check it through the free energy gradient
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(N, D))
+    params = _params(module, rng)
+    filters, bias = module.input_filters(params)
+    experts = module._experts_of(params)
+    (first_derivative,) = experts.derivatives(X @ filters.T + bias, 1)
+    sigma = np.exp(experts.log_visible_std)
+    expected = (
+        X / sigma - params["intercept_visible"] + first_derivative @ experts.filters
+    ) / sigma
+    np.testing.assert_allclose(module.grad_free_energy(X, params), expected)

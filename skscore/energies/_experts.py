@@ -67,6 +67,11 @@ def _residual(U, P1, experts):
     return G
 
 
+def input_filters(experts):
+    """``(B / sigma, c)``: the affine map ``v -> z`` into the units' inputs."""
+    return experts.filters * np.exp(-experts.log_visible_std), experts.intercept_hidden
+
+
 def free_energy(X, experts):
     out = np.empty(X.shape[0], dtype=X.dtype)
     for sl, U, Z in _rows(X, experts):

@@ -88,6 +88,11 @@ def _named(grads, params):
     }
 
 
+def input_filters(params):
+    """Filters and biases of the hidden units' inputs: ``z = v @ filters.T + bias``."""
+    return _experts.input_filters(_experts_of(params))
+
+
 def free_energy(X, params):
     """Free energy ``F(v)`` of each row, shape (n_samples,)."""
     return _experts.free_energy(X, _experts_of(params))

@@ -1,0 +1,284 @@
+"""Image patches, their normalization and ZCA whitening."""
+
+from numbers import Real
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+def _as_images(X, image_shape):
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[1] != np.prod(image_shape):
+        raise ValueError(
+            f"Expected flat images of {int(np.prod(image_shape))} values "
+            f"(image_shape={tuple(image_shape)}), got an array of shape {X.shape}."
+        )
+    return X.reshape(len(X), *image_shape)
+
+
+def n_patch_positions(image_shape, patch_size, stride=1):
+    """Number of patch positions along the height and the width of an image.
+
+    Examples
+    --------
+    >>> from skscore.preprocessing import n_patch_positions
+    >>> n_patch_positions((3, 32, 32), 6)
+    (27, 27)
+    """
+    _, height, width = image_shape
+    return (height - patch_size) // stride + 1, (width - patch_size) // stride + 1
+
+
+def extract_patches(X, image_shape=(3, 32, 32), patch_size=6, stride=1):
+    """Every ``patch_size`` square patch of flat channel-first images.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_images, channels * height * width)
+        Images, each row the channel planes one after the other (CIFAR's
+        layout).
+
+    image_shape : tuple of int, default=(3, 32, 32)
+        ``(channels, height, width)``.
+
+    patch_size : int, default=6
+        Side of the square patches.
+
+    stride : int, default=1
+        Step between patch positions.
+
+    Returns
+    -------
+    patches : ndarray of shape (n_images * n_rows * n_cols, channels * patch_size**2)
+        Patches in image order, then row-major position order; each patch
+        flattened channel-first, in the dtype of X.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.preprocessing import extract_patches
+    >>> images = np.arange(2 * 3 * 4 * 4).reshape(2, 48)
+    >>> extract_patches(images, (3, 4, 4), patch_size=2, stride=2).shape
+    (8, 12)
+    """
+    images = _as_images(X, image_shape)
+    windows = sliding_window_view(images, (patch_size, patch_size), axis=(2, 3))
+    windows = windows[:, :, ::stride, ::stride]  # (n, C, rows, cols, p, p)
+    n_rows, n_cols = windows.shape[2:4]
+    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(
+        len(images) * n_rows * n_cols, -1
+    )
+
+
+def sample_patches(
+    X, n_patches, image_shape=(3, 32, 32), patch_size=6, random_state=None
+):
+    """Patches at uniformly random images and positions.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_images, channels * height * width)
+        Flat channel-first images.
+
+    n_patches : int
+        Number of patches to draw.
+
+    image_shape : tuple of int, default=(3, 32, 32)
+        ``(channels, height, width)``.
+
+    patch_size : int, default=6
+        Side of the square patches.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the draw.
+
+    Returns
+    -------
+    patches : ndarray of shape (n_patches, channels * patch_size**2)
+        Flattened channel-first patches, in the dtype of X.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.preprocessing import sample_patches
+    >>> images = np.zeros((5, 3 * 32 * 32), dtype=np.uint8)
+    >>> sample_patches(images, 10, random_state=0).shape
+    (10, 108)
+    """
+    images = _as_images(X, image_shape)
+    rng = check_random_state(random_state)
+    n_rows, n_cols = n_patch_positions(image_shape, patch_size)
+    which = rng.randint(len(images), size=n_patches)
+    rows = rng.randint(n_rows, size=n_patches)[:, None, None]
+    cols = rng.randint(n_cols, size=n_patches)[:, None, None]
+    offsets = np.arange(patch_size)
+    # (n_patches, channels, p, p) by fancy indexing, no per-patch loop
+    patches = images[
+        which[:, None, None, None],
+        np.arange(image_shape[0])[None, :, None, None],
+        (rows + offsets[:, None])[:, None],
+        (cols + offsets[None, :])[:, None],
+    ]
+    return patches.reshape(n_patches, -1)
+
+
+def normalize_patches(patches, eps=10.0):
+    """Per-patch brightness and contrast normalization.
+
+    Each row becomes ``(x - mean(x)) / sqrt(var(x) + eps)``, as in Coates, Lee
+    & Ng (2011), whose ``eps = 10`` suits pixel values in 0..255. Float input
+    keeps its dtype; other input becomes float32.
+
+    Parameters
+    ----------
+    patches : array-like of shape (n_patches, n_features)
+        Patches, one per row.
+
+    eps : float, default=10.0
+        Added to each patch's variance, so flat patches are not amplified.
+
+    Returns
+    -------
+    normalized : ndarray of shape (n_patches, n_features)
+        The normalized patches.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.preprocessing import normalize_patches
+    >>> normalize_patches(np.array([[0.0, 20.0], [5.0, 5.0]]))
+    array([[-0.95346259,  0.95346259],
+           [ 0.        ,  0.        ]])
+    """
+    patches = np.asarray(patches)
+    dtype = patches.dtype if np.issubdtype(patches.dtype, np.floating) else np.float32
+    out = patches.astype(dtype, copy=True)
+    out -= out.mean(axis=1, keepdims=True)
+    out /= np.sqrt(np.mean(out * out, axis=1, keepdims=True) + eps)
+    return out
+
+
+class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Zero-phase (ZCA) whitening with a regularizer.
+
+    ``transform(X) = (X - mean_) V diag(1 / sqrt(lambda + eps)) V^T`` where
+    ``V, lambda`` are the eigenvectors and eigenvalues of the covariance of
+    the training data. Unlike PCA whitening it rotates back to the input
+    coordinates, so whitened image patches still look like patches; ``eps``
+    damps the directions of smallest variance (noise) instead of blowing
+    them up.
+
+    Parameters
+    ----------
+    eps : float, default=0.1
+        Added to every eigenvalue. 0.1 is Coates, Lee & Ng's value for
+        normalized 6x6 CIFAR patches.
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features,)
+        Mean of the training data.
+
+    whitening_ : ndarray of shape (n_features, n_features)
+        The symmetric whitening matrix.
+
+    explained_variance_ : ndarray of shape (n_features,)
+        Eigenvalues of the training covariance, in decreasing order.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : With ``whiten=True``, whitening in the
+        principal axes, optionally dropping components.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.preprocessing import ZCAWhitening
+    >>> mixing = [[2, 1, 0], [0, 1, 0], [0, 0, 3]]
+    >>> X = np.random.default_rng(0).normal(size=(1000, 3)) @ mixing
+    >>> white = ZCAWhitening(eps=0.0).fit_transform(X)
+    >>> np.round(np.cov(white, rowvar=False, bias=True), 6) + 0.0
+    array([[1., 0., 0.],
+           [0., 1., 0.],
+           [0., 0., 1.]])
+    """
+
+    _parameter_constraints: dict = {"eps": [Interval(Real, 0, None, closed="left")]}
+
+    def __init__(self, eps=0.1):
+        self.eps = eps
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Estimate the mean and the whitening matrix from X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        self.mean_ = X.mean(axis=0, dtype=np.float64)
+        scatter = np.zeros((X.shape[1], X.shape[1]))
+        for batch in gen_batches(len(X), 10_000):
+            centered = X[batch] - self.mean_
+            scatter += centered.T @ centered
+        eigenvalues, eigenvectors = np.linalg.eigh(scatter / len(X))
+        eigenvalues = np.clip(eigenvalues, 0, None)[::-1]
+        eigenvectors = eigenvectors[:, ::-1]
+        if eigenvalues[-1] + self.eps <= 0:
+            raise ValueError(
+                "X has a direction of zero variance and eps=0: the whitening is "
+                "undefined. Use eps > 0."
+            )
+        self.explained_variance_ = eigenvalues
+        self.whitening_ = (
+            eigenvectors / np.sqrt(eigenvalues + self.eps)
+        ) @ eigenvectors.T
+        return self
+
+    def transform(self, X):
+        """Whiten X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data.
+
+        Returns
+        -------
+        X_white : ndarray of shape (n_samples, n_features)
+            Whitened data, in the dtype of X (float32 or float64).
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return (X - self.mean_.astype(X.dtype)) @ self.whitening_.astype(X.dtype)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
