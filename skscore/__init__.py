@@ -3,6 +3,12 @@
 from ._denoising import DenoisingSMTransformer
 from ._gbrbm import GBRBMScoreMatching
 from ._mpot import MPoTAutoencoder
+from .convolutional import ConvolutionalFeaturizer
 
-__all__ = ["DenoisingSMTransformer", "GBRBMScoreMatching", "MPoTAutoencoder"]
+__all__ = [
+    "ConvolutionalFeaturizer",
+    "DenoisingSMTransformer",
+    "GBRBMScoreMatching",
+    "MPoTAutoencoder",
+]
 __version__ = "0.1.0"

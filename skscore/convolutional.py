@@ -1,0 +1,285 @@
+"""Apply a patch featurizer over every patch position of images, and pool."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn import get_config
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.utils import gen_batches
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._gbrbm import GBRBMScoreMatching
+from .preprocessing import (
+    ZCAWhitening,
+    extract_patches,
+    n_patch_positions,
+    normalize_patches,
+    sample_patches,
+)
+
+
+class ConvolutionalFeaturizer(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
+    """Learn patch features from images, then encode and pool every patch position.
+
+    The single-layer pipeline of Coates, Lee & Ng (2011) as one scikit-learn
+    transformer on raw flat images: ``fit`` draws ``n_patches`` random patches,
+    normalizes each patch's brightness and contrast, whitens them and fits
+    ``estimator`` on them; ``transform`` encodes the patch at every position
+    (``stride`` apart) and sums the codes over the four quadrants of the image
+    (``pooling="quadrant"``) or keeps every position (``pooling=None``).
+    Images are processed in chunks bounded by scikit-learn's
+    ``working_memory``; computations are in float32.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        The patch model, any skscore estimator (or any transformer for
+        ``encoding="transform"``). None means ``GBRBMScoreMatching()``.
+
+    patch_size : int, default=6
+        Side of the square patches.
+
+    stride : int, default=1
+        Step between encoded patch positions.
+
+    image_shape : tuple of int, default=(3, 32, 32)
+        ``(channels, height, width)`` of the flat, channel-first input rows.
+
+    n_patches : int, default=400_000
+        Number of random patches the estimator is fitted on.
+
+    pooling : {"quadrant"} or None, default="quadrant"
+        Sum the codes over each quadrant of the grid of positions (4 x
+        features), or None to concatenate the codes of every position.
+
+    normalize : bool, default=True
+        Per-patch normalization ``(x - mean) / sqrt(var + 10)``, meant for
+        pixel values in 0..255.
+
+    whiten : bool or transformer, default=True
+        True fits ``ZCAWhitening(eps=0.1)`` on the patches, False nothing; a
+        transformer (e.g. ``PCA(n_components=..., whiten=True)``, which drops
+        the null direction left by the normalization) is cloned and fitted.
+
+    encoding : {"transform", "relu", "soft_threshold"}, default="transform"
+        How a patch becomes features. "transform": the estimator's hidden
+        expectations (the paper's choice); "relu": ``max(0, F x + c)`` for the
+        inputs ``F x + c`` of the estimator's hidden units; "soft_threshold":
+        ``max(0, f.x - threshold)`` and ``max(0, -f.x - threshold)`` for every
+        filter ``f`` scaled to unit norm (twice the features).
+
+    threshold : float, default=0.25
+        Threshold of ``encoding="soft_threshold"``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the patch draw.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The fitted patch model.
+
+    whitening_ : transformer or None
+        The fitted whitening.
+
+    n_features_in_ : int
+        Number of values per image seen during :term:`fit`.
+
+    See Also
+    --------
+    skscore.preprocessing.ZCAWhitening : The default whitening.
+
+    References
+    ----------
+    .. [1] A. Coates, H. Lee and A. Y. Ng, "An Analysis of Single-Layer
+       Networks in Unsupervised Feature Learning", AISTATS 2011.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore import ConvolutionalFeaturizer, GBRBMScoreMatching
+    >>> images = np.random.default_rng(0).integers(0, 256, size=(20, 3 * 8 * 8))
+    >>> featurizer = ConvolutionalFeaturizer(
+    ...     GBRBMScoreMatching(n_components=5, max_iter=5),
+    ...     patch_size=3, image_shape=(3, 8, 8), n_patches=500, random_state=0,
+    ... )
+    >>> featurizer.fit_transform(images).shape
+    (20, 20)
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "transform"]), None],
+        "patch_size": [Interval(Integral, 1, None, closed="left")],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+        "image_shape": [tuple],
+        "n_patches": [Interval(Integral, 2, None, closed="left")],
+        "pooling": [StrOptions({"quadrant"}), None],
+        "normalize": ["boolean"],
+        "whiten": ["boolean", HasMethods(["fit", "transform"])],
+        "encoding": [StrOptions({"transform", "relu", "soft_threshold"})],
+        "threshold": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        patch_size=6,
+        stride=1,
+        image_shape=(3, 32, 32),
+        n_patches=400_000,
+        pooling="quadrant",
+        normalize=True,
+        whiten=True,
+        encoding="transform",
+        threshold=0.25,
+        random_state=None,
+    ):
+        self.estimator = estimator
+        self.patch_size = patch_size
+        self.stride = stride
+        self.image_shape = image_shape
+        self.n_patches = n_patches
+        self.pooling = pooling
+        self.normalize = normalize
+        self.whiten = whiten
+        self.encoding = encoding
+        self.threshold = threshold
+        self.random_state = random_state
+
+    def _check_images(self, X, reset):
+        X = validate_data(self, X, dtype=None, reset=reset)
+        if X.shape[1] != np.prod(self.image_shape) or len(self.image_shape) != 3:
+            raise ValueError(
+                f"X has {X.shape[1]} values per row, but image_shape="
+                f"{self.image_shape} needs (channels, height, width) with "
+                f"{int(np.prod(self.image_shape))} values."
+            )
+        if self.patch_size > min(self.image_shape[1:]):
+            raise ValueError(
+                f"patch_size={self.patch_size} is larger than the images "
+                f"{self.image_shape[1:]}."
+            )
+        return X
+
+    def _preprocess(self, patches):
+        patches = patches.astype(np.float32, copy=False)
+        if self.normalize:
+            patches = normalize_patches(patches)
+        if self.whitening_ is not None:
+            patches = self.whitening_.transform(patches).astype(np.float32, copy=False)
+        return patches
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit the whitening and the patch model on random patches of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_images, channels * height * width)
+            Flat channel-first images, e.g. CIFAR-10 rows with pixel values
+            in 0..255.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted featurizer.
+        """
+        X = self._check_images(X, reset=True)
+        patches = sample_patches(
+            X, self.n_patches, self.image_shape, self.patch_size, self.random_state
+        ).astype(np.float32)
+        if self.normalize:
+            patches = normalize_patches(patches)
+        if self.whiten is True:
+            self.whitening_ = ZCAWhitening(eps=0.1)
+        else:
+            self.whitening_ = clone(self.whiten) if self.whiten else None
+        if self.whitening_ is not None:
+            patches = self.whitening_.fit_transform(patches).astype(
+                np.float32, copy=False
+            )
+        estimator = GBRBMScoreMatching() if self.estimator is None else self.estimator
+        self.estimator_ = clone(estimator).fit(patches)
+        self._n_codes = self._encode(patches[:1]).shape[1]
+        return self
+
+    def _encode(self, patches):
+        if self.encoding == "transform":
+            return np.asarray(self.estimator_.transform(patches), dtype=np.float32)
+        filters, bias = self.estimator_._input_filters()
+        if self.encoding == "relu":
+            codes = patches @ filters.T.astype(np.float32)
+            codes += bias.astype(np.float32)
+            return np.maximum(codes, 0, out=codes)
+        unit = filters / np.linalg.norm(filters, axis=1, keepdims=True)
+        projections = patches @ unit.T.astype(np.float32)
+        return np.hstack(
+            [
+                np.maximum(projections - self.threshold, 0),
+                np.maximum(-projections - self.threshold, 0),
+            ]
+        )
+
+    @property
+    def _n_features_out(self):
+        n_rows, n_cols = n_patch_positions(
+            self.image_shape, self.patch_size, self.stride
+        )
+        return self._n_codes * (4 if self.pooling == "quadrant" else n_rows * n_cols)
+
+    def transform(self, X):
+        """Encode every patch position of each image and pool.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_images, channels * height * width)
+            Flat channel-first images.
+
+        Returns
+        -------
+        features : ndarray of shape (n_images, n_features_out), float32
+            Quadrant sums of the codes (4 x codes per patch), or the codes of
+            every position with ``pooling=None``.
+        """
+        check_is_fitted(self)
+        X = self._check_images(X, reset=False)
+        n_rows, n_cols = n_patch_positions(
+            self.image_shape, self.patch_size, self.stride
+        )
+        n_positions = n_rows * n_cols
+        patch_floats = 3 * (self.patch_size**2 * self.image_shape[0] + self._n_codes)
+        image_bytes = 4 * n_positions * patch_floats
+        chunk = max(1, int(get_config()["working_memory"] * 2**20 // image_bytes))
+        out = np.empty((len(X), self._n_features_out), dtype=np.float32)
+        for batch in gen_batches(len(X), chunk):
+            patches = extract_patches(
+                X[batch], self.image_shape, self.patch_size, self.stride
+            )
+            codes = self._encode(self._preprocess(patches))
+            codes = codes.reshape(-1, n_rows, n_cols, self._n_codes)
+            if self.pooling is None:
+                out[batch] = codes.reshape(len(codes), -1)
+            else:
+                half_rows, half_cols = n_rows // 2, n_cols // 2
+                out[batch] = np.hstack(
+                    [
+                        codes[:, rows, cols].sum(axis=(1, 2))
+                        for rows in (slice(0, half_rows), slice(half_rows, None))
+                        for cols in (slice(0, half_cols), slice(half_cols, None))
+                    ]
+                )
+        return out

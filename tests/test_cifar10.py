@@ -1,0 +1,250 @@
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.decomposition import PCA
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+
+from skscore import ConvolutionalFeaturizer, GBRBMScoreMatching, MPoTAutoencoder
+from skscore.datasets import load_cifar10
+from skscore.preprocessing import (
+    ZCAWhitening,
+    extract_patches,
+    normalize_patches,
+    sample_patches,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def cifar():
+    """The first 1,500 training and 500 test images of the shared CIFAR-10."""
+    with np.load(SHARED / "cifar10.npz") as data:
+        return (
+            data["X_train"][:1500],
+            data["y_train"][:1500],
+            data["X_test"][:500],
+            data["y_test"][:500],
+        )
+
+
+def _write_official_format(directory, rng):
+    """A tiny 'CIFAR-10 python version' directory: 5 training batches, 1 test."""
+    directory.mkdir()
+    batches = {}
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        data = rng.integers(0, 256, size=(4, 3072), dtype=np.uint8)
+        labels = list(rng.integers(0, 10, size=4))
+        with open(directory / name, "wb") as f:
+            pickle.dump(
+                {b"data": data, b"labels": labels, b"batch_label": name.encode()}, f
+            )
+        batches[name] = (data, labels)
+    return batches
+
+
+def test_load_official_directory(tmp_path):
+    batches = _write_official_format(
+        tmp_path / "cifar-10-batches-py", np.random.default_rng(0)
+    )
+    bunch = load_cifar10("train", data_home=tmp_path)
+    assert bunch.data.shape == (20, 3072) and bunch.data.dtype == np.uint8
+    np.testing.assert_array_equal(bunch.data[:4], batches["data_batch_1"][0])
+    np.testing.assert_array_equal(bunch.data[16:], batches["data_batch_5"][0])
+    assert (
+        bunch.target.dtype == np.uint8
+        and list(bunch.target[:4]) == batches["data_batch_1"][1]
+    )
+    assert list(bunch.target_names[:2]) == ["airplane", "automobile"]
+    X, y = load_cifar10("test", data_home=tmp_path, return_X_y=True)
+    np.testing.assert_array_equal(X, batches["test_batch"][0])
+    X_all, _ = load_cifar10("all", data_home=tmp_path, return_X_y=True)
+    assert X_all.shape == (24, 3072)
+
+
+def test_load_npz_and_environment_variable(monkeypatch):
+    monkeypatch.setenv("SKSCORE_DATA", str(SHARED))
+    X, y = load_cifar10("test", return_X_y=True)
+    assert X.shape == (10000, 3072) and X.dtype == np.uint8
+    assert list(y[:10]) == [3, 8, 8, 0, 6, 6, 1, 6, 3, 1]
+
+
+def test_missing_data_says_where_to_put_what(tmp_path):
+    with pytest.raises(FileNotFoundError, match="cifar10.npz .* cifar-10-batches-py/"):
+        load_cifar10(data_home=tmp_path)
+    with pytest.raises(ValueError, match="subset"):
+        load_cifar10("validation", data_home=tmp_path)
+
+
+def test_patch_extraction_matches_loops():
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, size=(2, 3 * 7 * 6), dtype=np.uint8)
+    patches = extract_patches(images, (3, 7, 6), patch_size=3, stride=2)
+    cube = images.reshape(2, 3, 7, 6)
+    expected = [
+        cube[n, :, r : r + 3, c : c + 3].ravel()
+        for n in range(2)
+        for r in range(0, 5, 2)
+        for c in range(0, 4, 2)
+    ]
+    np.testing.assert_array_equal(patches, expected)
+    sampled = sample_patches(images, 50, (3, 7, 6), patch_size=3, random_state=0)
+    every = {p.tobytes() for p in extract_patches(images, (3, 7, 6), patch_size=3)}
+    assert all(p.tobytes() in every for p in sampled)
+
+
+def test_normalization_and_zca():
+    rng = np.random.default_rng(2)
+    patches = rng.integers(0, 256, size=(500, 12)).astype(np.float32)
+    normalized = normalize_patches(patches)
+    assert normalized.dtype == np.float32
+    np.testing.assert_allclose(normalized.mean(axis=1), 0, atol=1e-4)
+    np.testing.assert_allclose(
+        normalized.var(axis=1),
+        patches.var(axis=1) / (patches.var(axis=1) + 10),
+        rtol=1e-4,
+    )
+    X = rng.normal(size=(2000, 4)) @ rng.normal(size=(4, 4))
+    zca = ZCAWhitening(eps=0.0).fit(X)
+    np.testing.assert_allclose(
+        np.cov(zca.transform(X), rowvar=False, bias=True), np.eye(4), atol=1e-8
+    )
+    np.testing.assert_allclose(
+        zca.whitening_, zca.whitening_.T
+    )  # zero phase: symmetric
+    damped = ZCAWhitening(eps=1.0).fit(X)
+    variances = np.linalg.eigvalsh(np.cov(damped.transform(X), rowvar=False, bias=True))
+    lam = np.sort(damped.explained_variance_)
+    np.testing.assert_allclose(variances, lam / (lam + 1), rtol=1e-6)
+    assert zca.transform(X.astype(np.float32)).dtype == np.float32
+    with pytest.raises(ValueError, match="eps > 0"):
+        ZCAWhitening(eps=0.0).fit(normalize_patches(X))
+
+
+def _slow_reference(featurizer, images):
+    """Encode each position of each image one by one, pooling by explicit loops."""
+    channels, height, width = featurizer.image_shape
+    p = featurizer.patch_size
+    out = []
+    for image in images.reshape(-1, channels, height, width):
+        positions = range(0, height - p + 1, featurizer.stride)
+        grid = np.array(
+            [
+                [
+                    featurizer._encode(
+                        featurizer._preprocess(
+                            image[:, r : r + p, c : c + p].reshape(1, -1)
+                        )
+                    )[0]
+                    for c in positions
+                ]
+                for r in positions
+            ]
+        )
+        if featurizer.pooling is None:
+            out.append(grid.ravel())
+        else:
+            h = len(positions) // 2
+            out.append(
+                np.concatenate(
+                    [
+                        grid[:h, :h].sum((0, 1)),
+                        grid[:h, h:].sum((0, 1)),
+                        grid[h:, :h].sum((0, 1)),
+                        grid[h:, h:].sum((0, 1)),
+                    ]
+                )
+            )
+    return np.array(out)
+
+
+@pytest.mark.parametrize("pooling", ["quadrant", None])
+@pytest.mark.parametrize("encoding", ["transform", "relu", "soft_threshold"])
+def test_featurizer_matches_slow_reference(cifar, pooling, encoding):
+    X = cifar[0][:200]
+    featurizer = ConvolutionalFeaturizer(
+        GBRBMScoreMatching(n_components=6, max_iter=10),
+        stride=3,
+        n_patches=2000,
+        pooling=pooling,
+        encoding=encoding,
+        random_state=0,
+    ).fit(X)
+    features = featurizer.transform(X[:3])
+    assert features.dtype == np.float32
+    n_codes = 12 if encoding == "soft_threshold" else 6
+    assert features.shape == (3, n_codes * (4 if pooling else 81))
+    np.testing.assert_allclose(
+        features, _slow_reference(featurizer, X[:3]), rtol=1e-4, atol=1e-4
+    )
+    assert len(featurizer.get_feature_names_out()) == features.shape[1]
+
+
+def test_featurizer_chunks_do_not_change_features(cifar):
+    from sklearn import config_context
+
+    X = cifar[0][:20]
+    featurizer = ConvolutionalFeaturizer(
+        GBRBMScoreMatching(n_components=4, max_iter=5), n_patches=1000, random_state=0
+    ).fit(X)
+    whole = featurizer.transform(X)
+    with config_context(working_memory=0.5):  # a few images per chunk
+        np.testing.assert_allclose(featurizer.transform(X), whole, rtol=1e-6)
+
+
+def test_featurizer_with_mpot_and_pca_whitening(cifar):
+    X = cifar[0][:100]
+    featurizer = ConvolutionalFeaturizer(
+        MPoTAutoencoder(n_covariance=4, n_mean=3, max_iter=5),
+        whiten=PCA(n_components=100, whiten=True),
+        stride=4,
+        n_patches=2000,
+        random_state=0,
+    ).fit(X)
+    assert featurizer.whitening_.n_components_ == 100
+    assert featurizer.transform(X[:2]).shape == (2, 28)
+
+
+def test_featurizer_bad_input(cifar):
+    with pytest.raises(ValueError, match="image_shape"):
+        ConvolutionalFeaturizer(n_patches=10).fit(np.zeros((5, 100)))
+    with pytest.raises(ValueError, match="larger than the images"):
+        ConvolutionalFeaturizer(patch_size=9, image_shape=(1, 8, 8)).fit(
+            np.zeros((5, 64))
+        )
+    featurizer = ConvolutionalFeaturizer(
+        GBRBMScoreMatching(n_components=2, max_iter=2), n_patches=100, random_state=0
+    ).fit(cifar[0][:10])
+    with pytest.raises(ValueError, match="features"):
+        featurizer.transform(cifar[0][:2, :100])
+
+
+def test_thousand_image_pipeline_beats_raw_pixels(cifar):
+    X_train, y_train, X_test, y_test = cifar
+    X_train, y_train = X_train[:1000], y_train[:1000]
+    raw = Pipeline([("scale", StandardScaler()), ("svm", LinearSVC(C=0.001))])
+    raw_accuracy = raw.fit(X_train, y_train).score(X_test, y_test)
+    learned = Pipeline(
+        [
+            (
+                "feat",
+                ConvolutionalFeaturizer(
+                    GBRBMScoreMatching(n_components=50, max_iter=100),
+                    encoding="soft_threshold",
+                    stride=2,
+                    n_patches=20_000,
+                    random_state=0,
+                ),
+            ),
+            ("scale", StandardScaler()),
+            ("svm", LinearSVC(C=0.001)),
+        ]
+    )
+    accuracy = learned.fit(X_train, y_train).score(X_test, y_test)
+    assert accuracy > raw_accuracy + 0.03, (accuracy, raw_accuracy)
