@@ -3,6 +3,7 @@
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
@@ -138,9 +139,50 @@ def main(argv=None):
     demo_parser.add_argument(
         "--output", default="filters.png", help="where to save the filter picture"
     )
+    cifar_parser = commands.add_parser(
+        "cifar10",
+        help="CIFAR-10: every feature learner in one pipeline, one table",
+    )
+    add_cifar10_arguments(cifar_parser)
     args = parser.parse_args(argv)
-    demo(model=args.model, output=args.output)
+    if args.command == "demo":
+        demo(model=args.model, output=args.output)
+    else:
+        run_cifar10(args)
     return 0
+
+
+def add_cifar10_arguments(parser):
+    """Options of the CIFAR-10 benchmark, shared with benchmarks/cifar10.py."""
+    parser.add_argument("--data-home", help="directory holding CIFAR-10")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes: minutes, not hours"
+    )
+    parser.add_argument("--rows", nargs="+", help="run only these rows (by name)")
+    parser.add_argument(
+        "--redo", action="store_true", help="rerun rows already in the results"
+    )
+    parser.add_argument(
+        "--output",
+        default="cifar10.json",
+        help="results JSON, rewritten after every row; finished rows are skipped",
+    )
+
+
+def run_cifar10(args):
+    """Run the benchmark from parsed arguments, print and save its table."""
+    from . import _cifar10
+
+    results = _cifar10.run(
+        args.rows,
+        quick=args.quick,
+        data_home=args.data_home,
+        output=args.output,
+        redo=args.redo,
+    )
+    table = _cifar10.markdown_table(results)
+    print(table)
+    Path(args.output).with_suffix(".md").write_text(table + "\n")
 
 
 if __name__ == "__main__":

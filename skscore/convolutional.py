@@ -198,9 +198,18 @@ class ConvolutionalFeaturizer(
         self : object
             The fitted featurizer.
         """
-        X = self._check_images(X, reset=True)
+        patches = self._training_patches(self._check_images(X, reset=True))
+        estimator = GBRBMScoreMatching() if self.estimator is None else self.estimator
+        self.estimator_ = clone(estimator).fit(patches)
+        self._n_codes = self._encode(patches[:1]).shape[1]
+        return self
+
+    def _training_patches(self, X, random_state=None):
+        """Random patches of X, normalized and whitened; fits ``whitening_``."""
+        if random_state is None:
+            random_state = self.random_state
         patches = sample_patches(
-            X, self.n_patches, self.image_shape, self.patch_size, self.random_state
+            X, self.n_patches, self.image_shape, self.patch_size, random_state
         ).astype(np.float32)
         if self.normalize:
             patches = normalize_patches(patches)
@@ -212,10 +221,7 @@ class ConvolutionalFeaturizer(
             patches = self.whitening_.fit_transform(patches).astype(
                 np.float32, copy=False
             )
-        estimator = GBRBMScoreMatching() if self.estimator is None else self.estimator
-        self.estimator_ = clone(estimator).fit(patches)
-        self._n_codes = self._encode(patches[:1]).shape[1]
-        return self
+        return patches
 
     def _encode(self, patches):
         if self.encoding == "transform":

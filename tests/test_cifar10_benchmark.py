@@ -1,0 +1,42 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from skscore import _cifar10
+from skscore.__main__ import main
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+TINY = _cifar10.Scale(
+    n_train=300,
+    n_validation=100,
+    n_test=100,
+    n_patches=3000,
+    n_units=8,
+    max_iter=5,
+    stride=4,
+    C_grid=(0.01,),
+)
+
+
+def test_cli_runs_rows_writes_json_and_table_and_resumes(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(_cifar10, "QUICK", TINY)
+    output = tmp_path / "results.json"
+    argv = ["cifar10", "--quick", "--data-home", str(SHARED), "--output", str(output)]
+    rows = ["raw pixels", "GBRBM DSM, soft threshold"]
+    assert main([*argv, "--rows", *rows]) == 0
+    results = json.loads(output.read_text())
+    assert list(results["rows"]) == rows
+    dsm = results["rows"]["GBRBM DSM, soft threshold"]
+    assert str(dsm["noise"]) == max(dsm["noise_scores"], key=dsm["noise_scores"].get)
+    assert dsm["n_features"] == 4 * 2 * 8
+    assert 0 <= dsm["test_accuracy"] <= 1
+    table = output.with_suffix(".md").read_text()
+    assert "| raw pixels |" in table and "| GBRBM DSM, soft threshold |" in table
+    capsys.readouterr()
+    assert main([*argv, "--rows", "raw pixels"]) == 0
+    assert "already in" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="Unknown rows"):
+        main([*argv, "--rows", "no such row"])
