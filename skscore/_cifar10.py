@@ -218,7 +218,8 @@ def run(
             f"Unknown rows {sorted(unknown)}; the rows are {list(all_rows)}."
         )
     output = Path(output) if output is not None else None
-    results = {"scale": asdict(scale), "rows": {}}
+    # as JSON stores it (tuples become lists), to compare with a previous run
+    results = {"scale": json.loads(json.dumps(asdict(scale))), "rows": {}}
     if output is not None and output.exists():
         previous = json.loads(output.read_text())
         if previous.get("scale") == results["scale"]:
