@@ -27,6 +27,21 @@ import numpy as np
 from ._chunks import chunk_slices
 
 
+def sigmoid(Z, out=None):
+    """Logistic function ``1 / (1 + exp(-z))`` as ``(1 + tanh(z / 2)) / 2``.
+
+    Stable for any input, and several times faster than ``scipy.special.expit``
+    because NumPy vectorizes ``tanh``; it loses the relative precision of
+    values below about ``1e-16`` (float64) or ``1e-7`` (float32), which add
+    nothing to any sum here.
+    """
+    out = np.multiply(Z, 0.5, out=out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+    return out
+
+
 class Experts(NamedTuple):
     """A model's parameters and unit potential, in the engine's terms.
 
@@ -135,12 +150,15 @@ def sm(X, experts):
     sum_d2 = np.zeros(B.shape[0])
     n_features = X.shape[1]
 
+    minus_S = -S.astype(X.dtype)
+
     def head(G, derivatives, noise):
         nonlocal sum_d2
         _, P2, P3 = derivatives
         row_loss = 0.5 * np.einsum("ij,ij->i", G, G) - P2 @ S - n_features
         sum_d2 += P2.sum(axis=0)
-        return row_loss, G, -P3 * S, None
+        P3 *= minus_S  # d/dz of -rho''(z) S, in place
+        return row_loss, G, P3, None
 
     loss, (gB, gc, gb, glog) = _objective(((X, None),), experts, head, 3, power=-2)
     gB -= 2 * np.exp(-2 * experts.log_visible_std) / X.shape[0] * sum_d2[:, None] * B
@@ -204,13 +222,17 @@ def _objective(batches, experts, head, n_derivatives, power):
             delta *= P2
             if dZ is not None:
                 delta += dZ
-            gB += P1.T @ R + delta.T @ U
+            gB += P1.T @ R
+            gB += delta.T @ U
             gb -= R.sum(axis=0)
-            gc += delta.sum(axis=0)
-            Z -= c  # z - c = u B^T, so delta . (z - c) = (delta B) . u
-            # d/dlog(sigma) of sigma^p L_1(x / sigma) = sigma^p (p L_1 - dL_1/du . u)
+            delta_sum = delta.sum(axis=0)
+            gc += delta_sum
+            # d/dlog(sigma) of sigma^p L_1(x / sigma) = sigma^p (p L_1 - dL_1/du . u),
+            # with delta . (z - c) = (delta B) . u
             glog += power * row_loss.sum() - (
-                np.einsum("ij,ij->", R, U) + np.einsum("ij,ij->", delta, Z)
+                np.einsum("ij,ij->", R, U)
+                + np.einsum("ij,ij->", delta, Z)
+                - delta_sum @ c
             )
             if dlog is not None:
                 glog += dlog

@@ -15,7 +15,6 @@ over rows and its gradient for every entry of ``params`` (for
 """
 
 import numpy as np
-from scipy.special import expit
 
 from . import _experts
 
@@ -30,16 +29,20 @@ PARAM_SHAPES = {
 def _derivatives(Z, n):
     """Derivatives of ``rho(z) = -softplus(z)``, with ``h = sigm(z)``.
 
-    They are ``-h``, ``-h(1-h)`` and ``-h(1-h)(1-2h)``.
+    They are ``-h``, ``-h(1-h)`` and ``-h(1-h)(1-2h)``, computed in place.
     """
-    H = expit(Z)
-    out = [-H]
+    P1 = _experts.sigmoid(Z)
+    np.negative(P1, out=P1)
+    out = [P1]
     if n > 1:
-        Q = H * (1 - H)
-        out.append(-Q)
+        P2 = P1 + 1  # 1 - h
+        P2 *= P1
+        out.append(P2)
     if n > 2:
-        Q *= 2 * H - 1
-        out.append(Q)
+        P3 = P1 * 2
+        P3 += 1  # 1 - 2h
+        P3 *= P2
+        out.append(P3)
     return out
 
 
@@ -51,7 +54,7 @@ def _experts_of(params):
         log_visible_std=params["log_visible_std"],
         derivatives=_derivatives,
         potential=lambda Z: -np.logaddexp(0, Z).sum(axis=1),
-        expectations=expit,
+        expectations=_experts.sigmoid,
     )
 
 

@@ -19,7 +19,6 @@ for every trainable entry of ``params``, in closed form.
 """
 
 import numpy as np
-from scipy.special import expit
 
 from . import _experts
 
@@ -39,18 +38,36 @@ def _experts_of(params):
 
     def derivatives(Z, n):
         # covariance units: rho = gamma log(1 + phi^2/2); with e = 1 / (1 + phi^2/2),
-        # rho' = gamma e phi, rho'' = gamma e^2 (1 - phi^2/2),
-        # rho''' = gamma e^3 phi (phi^2/2 - 3)
-        phi, a = Z[:, :K], Z[:, K:]
-        half_sq = 0.5 * phi * phi
-        e = 1 / (1 + half_sq)
-        H = expit(a)
-        out = [np.hstack([gamma * e * phi, -H])]
+        # rho' = gamma e phi, rho'' = gamma e^2 (1 - phi^2/2) and
+        # rho''' = gamma e^3 phi (phi^2/2 - 3); mean units as in the GBRBM
+        phi = Z[:, :K]
+        half_sq = phi * phi
+        half_sq *= 0.5
+        e = half_sq + 1
+        np.reciprocal(e, out=e)
+        out = [np.empty_like(Z) for _ in range(n)]
+        P1c, P1m = out[0][:, :K], out[0][:, K:]
+        np.multiply(e, phi, out=P1c)
+        P1c *= gamma
+        _experts.sigmoid(Z[:, K:], out=P1m)
+        np.negative(P1m, out=P1m)
         if n > 1:
-            Q = H * (1 - H)
-            out.append(np.hstack([gamma * e * e * (1 - half_sq), -Q]))
+            P2c, P2m = out[1][:, :K], out[1][:, K:]
+            np.subtract(1, half_sq, out=P2c)
+            P2c *= e
+            P2c *= e
+            P2c *= gamma
+            np.add(P1m, 1, out=P2m)
+            P2m *= P1m
         if n > 2:
-            out.append(np.hstack([gamma * e**3 * phi * (half_sq - 3), Q * (2 * H - 1)]))
+            P3c, P3m = out[2][:, :K], out[2][:, K:]
+            np.subtract(half_sq, 3, out=P3c)
+            P3c *= P1c  # gamma e phi (phi^2/2 - 3)
+            P3c *= e
+            P3c *= e
+            np.multiply(P1m, 2, out=P3m)
+            P3m += 1
+            P3m *= P2m
         return out
 
     def potential(Z):
@@ -61,7 +78,7 @@ def _experts_of(params):
 
     def expectations(Z):
         phi, a = Z[:, :K], Z[:, K:]
-        return np.hstack([gamma / (1 + 0.5 * phi * phi), expit(a)])
+        return np.hstack([gamma / (1 + 0.5 * phi * phi), _experts.sigmoid(a)])
 
     # covariance units have no bias
     bias = np.concatenate([np.zeros(K, dtype=C.dtype), params["intercept_hidden"]])
