@@ -1,0 +1,28 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "gradient.py"
+
+
+def test_quick_gradient_benchmark(tmp_path):
+    output = tmp_path / "gradient.json"
+    subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--output", str(output)],
+        check=True,
+        capture_output=True,
+    )
+    results = json.loads(output.read_text())
+    rows = results["objectives"]
+    assert {(r["model"], r["objective"], r["dtype"]) for r in rows} == {
+        (model, objective, dtype)
+        for model in ("gbrbm", "mpot")
+        for objective in ("sm", "dsm", "ae")
+        for dtype in ("float64", "float32")
+    }
+    for row in rows:
+        assert row["seconds"] > 0 and row["gemm_floor_seconds"] > 0
+        assert row["ratio_to_floor"] == row["seconds"] / row["gemm_floor_seconds"]
+        assert row["peak_extra_mib"] > 0
+    assert "fit_scale" not in results  # the CIFAR-scale fits are for the full mode
