@@ -31,8 +31,7 @@ def _derivatives(Z, n):
 
     They are ``-h``, ``-h(1-h)`` and ``-h(1-h)(1-2h)``, computed in place.
     """
-    P1 = _experts.sigmoid(Z)
-    np.negative(P1, out=P1)
+    P1 = _experts.sigmoid(Z, sign=-1.0)
     out = [P1]
     if n > 1:
         P2 = P1 + 1  # 1 - h

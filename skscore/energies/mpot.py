@@ -49,8 +49,7 @@ def _experts_of(params):
         P1c, P1m = out[0][:, :K], out[0][:, K:]
         np.multiply(e, phi, out=P1c)
         P1c *= gamma
-        _experts.sigmoid(Z[:, K:], out=P1m)
-        np.negative(P1m, out=P1m)
+        _experts.sigmoid(Z[:, K:], out=P1m, sign=-1.0)
         if n > 1:
             P2c, P2m = out[1][:, :K], out[1][:, K:]
             np.subtract(1, half_sq, out=P2c)
