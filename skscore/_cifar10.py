@@ -245,7 +245,15 @@ def run(
             features = [a.astype(np.float32) for a in (X_train, X_val, X_test)]
             row["learn_seconds"] = row["encode_seconds"] = 0.0
         else:
-            featurizer = clone(featurizer).set_params(random_state=random_state)
+            featurizer = clone(featurizer)
+            # seed the patch draw and every model inside, for reproducible rows
+            featurizer.set_params(
+                **{
+                    name: random_state
+                    for name in featurizer.get_params(deep=True)
+                    if name.endswith("random_state")
+                }
+            )
             if noises is not None:
                 log("  choosing noise by held-out score matching score")
                 noise, row["noise_scores"] = _choose_noise(
