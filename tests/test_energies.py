@@ -273,9 +273,9 @@ def test_input_filters_give_the_hidden_units_inputs(module):
     params = _params(module, rng)
     filters, bias = module.input_filters(params)
     experts = module._experts_of(params)
-    (first_derivative,) = experts.derivatives(X @ filters.T + bias, 1)
+    # the engine holds unit quantities as units x rows
+    (first_derivative,) = experts.derivatives(filters @ X.T + bias[:, None], 1)
     sigma = np.exp(experts.log_visible_std)
-    expected = (
-        X / sigma - params["intercept_visible"] + first_derivative @ experts.filters
-    ) / sigma
+    residual = X / sigma - params["intercept_visible"]
+    expected = (residual + first_derivative.T @ experts.filters) / sigma
     np.testing.assert_allclose(module.grad_free_energy(X, params), expected)

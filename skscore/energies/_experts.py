@@ -17,6 +17,11 @@ Gaussian unit). Then, with ``rho'``, ``rho''``, ``rho'''`` written ``P1``, ``P2`
 and the gradients of every objective follow by one shared backward pass
 (MATH.md sections 2, 2b and 4). A model module supplies a :class:`Experts`
 description of its parameters; this module does the chunked linear algebra.
+
+Unit quantities are held transposed, one row per hidden unit and one column
+per data row (``Z`` is ``B u^T + c``, shape (units, rows)), so that a model's
+blocks of units (the mPoT's covariance and mean units) are contiguous: NumPy's
+vectorized loops run several times slower on strided column blocks.
 """
 
 from collections.abc import Callable
@@ -45,9 +50,11 @@ def sigmoid(Z, out=None, sign=1.0):
 class Experts(NamedTuple):
     """A model's parameters and unit potential, in the engine's terms.
 
+    ``Z`` has one row per unit and one column per data row.
     ``derivatives(Z, n)`` returns ``[rho'(Z), rho''(Z), ...]`` (``n`` new arrays
-    of Z's shape), ``potential(Z)`` the per-row sum of
-    ``rho(Z)`` and ``expectations(Z)`` the hidden unit expectations.
+    of Z's shape), ``potential(Z)`` the sum of ``rho(Z)`` over units (one value
+    per data row) and ``expectations(Z)`` the hidden unit expectations, in Z's
+    layout.
     """
 
     filters: np.ndarray
@@ -60,7 +67,10 @@ class Experts(NamedTuple):
 
 
 def _rows(X, experts, noise=None):
-    """Yield ``(slice, u, z)`` per chunk of rows of ``(X + noise) / sigma``."""
+    """Yield ``(slice, u, Z)`` per chunk of rows of ``u = (X + noise) / sigma``.
+
+    ``Z = B u^T + c`` has one row per unit and one column per row of ``u``.
+    """
     B, c = experts.filters, experts.intercept_hidden
     inv_sigma = np.exp(-experts.log_visible_std)
     for sl in chunk_slices(X.shape[0], 4 * X.shape[1] + 6 * B.shape[0], X.dtype):
@@ -69,14 +79,14 @@ def _rows(X, experts, noise=None):
         else:
             U = X[sl] + noise[sl]
             U *= inv_sigma
-        Z = U @ B.T
-        Z += c
+        Z = B @ U.T
+        Z += c[:, None]
         yield sl, U, Z
 
 
 def _residual(U, P1, experts):
-    """``g = u - b + P1 B``, the scaled free energy gradient."""
-    G = P1 @ experts.filters
+    """``g = u - b + P1^T B``, the scaled free energy gradient (rows x D)."""
+    G = P1.T @ experts.filters
     G += U
     G -= experts.intercept_visible
     return G
@@ -99,7 +109,7 @@ def hidden_expectations(X, experts):
     n_units = experts.filters.shape[0]
     out = np.empty((X.shape[0], n_units), dtype=X.dtype)
     for sl, _, Z in _rows(X, experts):
-        out[sl] = experts.expectations(Z)
+        out[sl] = experts.expectations(Z).T
     return out
 
 
@@ -126,8 +136,9 @@ def reconstruct(X, experts):
 def sm_terms(X, experts, split):
     """Squared error, variance and curvature terms of ``J`` for each row.
 
-    ``split(Z, P2)`` returns, per row, the parts of ``-sum_j rho''(z_j) S_j``
-    that are the variance and the curvature of the model's energy.
+    ``split(Z, P2S)``, with ``P2S = rho''(Z) S`` (units x rows), returns, per
+    data row, the parts of ``-sum_j rho''(z_j) S_j`` that are the variance and
+    the curvature of the model's energy.
     """
     B = experts.filters
     S = np.einsum("kd,kd->k", B, B)
@@ -137,7 +148,8 @@ def sm_terms(X, experts, split):
         P1, P2 = experts.derivatives(Z, 2)
         G = _residual(U, P1, experts)
         out[sl, 0] = 0.5 * np.einsum("ij,ij->i", G, G)
-        out[sl, 1], out[sl, 2] = split(Z, P2 * S)
+        P2 *= S[:, None]
+        out[sl, 1], out[sl, 2] = split(Z, P2)
     out[:, 2] -= X.shape[1]
     out *= inv_var
     return out
@@ -150,13 +162,13 @@ def sm(X, experts):
     sum_d2 = np.zeros(B.shape[0])
     n_features = X.shape[1]
 
-    minus_S = -S.astype(X.dtype)
+    minus_S = -S.astype(X.dtype)[:, None]
 
     def head(G, derivatives, noise):
         nonlocal sum_d2
         _, P2, P3 = derivatives
-        row_loss = 0.5 * np.einsum("ij,ij->i", G, G) - P2 @ S - n_features
-        sum_d2 += P2.sum(axis=0)
+        row_loss = 0.5 * np.einsum("ij,ij->i", G, G) - S @ P2 - n_features
+        sum_d2 += P2.sum(axis=1)
         P3 *= minus_S  # d/dz of -rho''(z) S, in place
         return row_loss, G, P3, None
 
@@ -197,7 +209,8 @@ def _objective(batches, experts, head, n_derivatives, power):
     ``L_1`` is a per-row loss on the unit-variance model that depends on ``u``
     through ``z`` and the residual ``g``. ``head(G, derivatives, noise)`` gets
     ``g`` (which it may overwrite) and ``[rho'(z), ...]`` and returns the
-    per-row ``L_1``, ``dL_1/dg``, any further ``dL_1/dz`` (or None), and any
+    per-row ``L_1``, ``dL_1/dg``, any further ``dL_1/dz`` (units x rows, or
+    None), and any
     contribution to ``d/dlog(sigma)`` beyond the scaling of ``u`` (or None).
     Returns the loss and the gradients for the filters, hidden biases, visible
     bias and log visible standard deviation.
@@ -217,15 +230,15 @@ def _objective(batches, experts, head, n_derivatives, power):
             G = _residual(U, P1, experts)
             noise_rows = None if noise is None else noise[sl]
             row_loss, R, dZ, dlog = head(G, derivatives, noise_rows)
-            # back through g = u - b + rho'(z) B and z = u B^T + c
-            delta = R @ B.T
+            # back through g = u - b + rho'(z) B and z = B u + c (units x rows)
+            delta = B @ R.T
             delta *= P2
             if dZ is not None:
                 delta += dZ
-            gB += P1.T @ R
-            gB += delta.T @ U
+            gB += P1 @ R
+            gB += delta @ U
             gb -= R.sum(axis=0)
-            delta_sum = delta.sum(axis=0)
+            delta_sum = delta.sum(axis=1)
             gc += delta_sum
             # d/dlog(sigma) of sigma^p L_1(x / sigma) = sigma^p (p L_1 - dL_1/du . u),
             # with delta . (z - c) = (delta B) . u

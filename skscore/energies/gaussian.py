@@ -39,7 +39,7 @@ def _experts_of(params):
         intercept_visible=params["intercept_visible"],
         log_visible_std=np.zeros((), dtype=W.dtype),
         derivatives=_derivatives,
-        potential=lambda Z: -0.5 * np.einsum("ij,ij->i", Z, Z),
+        potential=lambda Z: -0.5 * np.einsum("ij,ij->j", Z, Z),
         expectations=np.copy,
     )
 
@@ -82,7 +82,7 @@ def sm_terms(X, params):
     """
 
     def split(Z, curvature_by_unit):  # -rho'' S = S is all variance
-        return -curvature_by_unit.sum(axis=1), 0.0
+        return -curvature_by_unit.sum(axis=0), 0.0
 
     return _experts.sm_terms(X, _experts_of(params), split)
 

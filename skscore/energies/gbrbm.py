@@ -52,7 +52,7 @@ def _experts_of(params):
         intercept_visible=params["intercept_visible"],
         log_visible_std=params["log_visible_std"],
         derivatives=_derivatives,
-        potential=lambda Z: -np.logaddexp(0, Z).sum(axis=1),
+        potential=lambda Z: -np.logaddexp(0, Z).sum(axis=0),
         expectations=_experts.sigmoid,
     )
 
@@ -102,7 +102,7 @@ def sm_terms(X, params):
     """
 
     def split(Z, curvature_by_unit):  # -rho'' S = h(1-h) S is all variance
-        return -curvature_by_unit.sum(axis=1), 0.0
+        return -curvature_by_unit.sum(axis=0), 0.0
 
     return _experts.sm_terms(X, _experts_of(params), split)
 

@@ -40,44 +40,45 @@ def _experts_of(params):
         # covariance units: rho = gamma log(1 + phi^2/2); with e = 1 / (1 + phi^2/2),
         # rho' = gamma e phi, rho'' = gamma e^2 (1 - phi^2/2) and
         # rho''' = gamma e^3 phi (phi^2/2 - 3); mean units as in the GBRBM.
-        # Work on contiguous copies of the two column blocks: NumPy's vectorized
-        # loops are several times slower on strided views.
-        phi = np.ascontiguousarray(Z[:, :K])
-        minus_h = _experts.sigmoid(np.ascontiguousarray(Z[:, K:]), sign=-1.0)
+        # Z is units x rows, so both blocks are contiguous row ranges.
+        phi = Z[:K]
+        out = [np.empty_like(Z) for _ in range(n)]
+        P1c, P1m = out[0][:K], out[0][K:]
         half_sq = phi * phi
         half_sq *= 0.5
         e = half_sq + 1
         np.reciprocal(e, out=e)
-        gamma_e = e * gamma
-        out = [np.empty_like(Z) for _ in range(n)]
-        P1c = phi * gamma_e
-        out[0][:, :K] = P1c
-        out[0][:, K:] = minus_h
+        np.multiply(phi, e, out=P1c)
+        P1c *= gamma
+        _experts.sigmoid(Z[K:], out=P1m, sign=-1.0)
         if n > 1:
-            P2c = 1 - half_sq
+            P2c, P2m = out[1][:K], out[1][K:]
+            np.subtract(1, half_sq, out=P2c)
             P2c *= e
-            np.multiply(P2c, gamma_e, out=out[1][:, :K])
-            P2m = minus_h + 1
-            np.multiply(P2m, minus_h, out=out[1][:, K:])
+            P2c *= e
+            P2c *= gamma
+            np.add(P1m, 1, out=P2m)
+            P2m *= P1m
         if n > 2:
-            P3c = half_sq - 3
+            P3c, P3m = out[2][:K], out[2][K:]
+            np.subtract(half_sq, 3, out=P3c)
             P3c *= P1c
             P3c *= e
-            np.multiply(P3c, e, out=out[2][:, :K])
-            P3m = minus_h * 2
+            P3c *= e
+            np.multiply(P1m, 2, out=P3m)
             P3m += 1
-            np.multiply(P3m, out[1][:, K:], out=out[2][:, K:])
+            P3m *= P2m
         return out
 
     def potential(Z):
-        phi, a = Z[:, :K], Z[:, K:]
-        return gamma * np.log1p(0.5 * phi * phi).sum(axis=1) - np.logaddexp(0, a).sum(
-            axis=1
+        phi, a = Z[:K], Z[K:]
+        return gamma * np.log1p(0.5 * phi * phi).sum(axis=0) - np.logaddexp(0, a).sum(
+            axis=0
         )
 
     def expectations(Z):
-        phi, a = Z[:, :K], Z[:, K:]
-        return np.hstack([gamma / (1 + 0.5 * phi * phi), _experts.sigmoid(a)])
+        phi, a = Z[:K], Z[K:]
+        return np.vstack([gamma / (1 + 0.5 * phi * phi), _experts.sigmoid(a)])
 
     # covariance units have no bias
     bias = np.concatenate([np.zeros(K, dtype=C.dtype), params["intercept_hidden"]])
@@ -142,9 +143,9 @@ def sm_terms(X, params):
     norms = np.einsum("kd,kd->k", C, C)
 
     def split(Z, curvature_by_unit):
-        phi = Z[:, :K]
-        curvature = -(gamma / (1 + 0.5 * phi * phi)) @ norms
-        return -curvature_by_unit.sum(axis=1) - curvature, curvature
+        phi = Z[:K]
+        curvature = -norms @ (gamma / (1 + 0.5 * phi * phi))
+        return -curvature_by_unit.sum(axis=0) - curvature, curvature
 
     return _experts.sm_terms(X, _experts_of(params), split)
 
