@@ -167,14 +167,15 @@ def _classify(train, y_train, validation, y_validation, test, y_test, C_grid, lo
     scaler = StandardScaler().fit(train)
     train, validation, test = (scaler.transform(a) for a in (train, validation, test))
     dual = train.shape[1] > train.shape[0]
-    accuracies = {}
+    accuracies, models = {}, {}
     for C in C_grid:
-        svm = LinearSVC(C=C, dual=dual, max_iter=2000).fit(train, y_train)
-        accuracies[C] = float(svm.score(validation, y_validation))
+        models[C] = LinearSVC(C=C, dual=dual, max_iter=2000, random_state=0)
+        accuracies[C] = float(
+            models[C].fit(train, y_train).score(validation, y_validation)
+        )
         log(f"    C={C}: validation accuracy {accuracies[C]:.4f}")
     best = max(accuracies, key=accuracies.get)
-    svm = LinearSVC(C=best, dual=dual, max_iter=2000).fit(train, y_train)
-    return float(svm.score(test, y_test)), best, accuracies
+    return float(models[best].score(test, y_test)), best, accuracies
 
 
 def run(
