@@ -9,11 +9,11 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._optim import minimize_lbfgs, normalize_rows, on_unit_rows
+from ._optim import Adam, check_finite, minimize_lbfgs, normalize_rows, on_unit_rows
 
 
 class _BaseScoreMatching(
@@ -40,6 +40,8 @@ class _BaseScoreMatching(
         "n_noise_samples": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
@@ -133,6 +135,58 @@ class _BaseScoreMatching(
             name=f"the {self.objective!r} objective of {type(self).__name__}",
         )
         self._set_energy_params(normalize_rows(params, self._unit_norm_names))
+        self._adam = None  # a later partial_fit starts its own optimizer state
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Update the model with one pass of minibatch Adam over X.
+
+        Each call runs through X in minibatches of ``batch_size`` rows, taking
+        one Adam step (rate ``learning_rate``) per minibatch on the same
+        closed-form gradients as ``fit``; the optimizer state is kept across
+        calls, so data that does not fit in memory can be streamed in chunks.
+        For ``objective="dsm"`` each minibatch gets fresh corruptions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of training data.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        first = not hasattr(self, "n_iter_")
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
+        if first:
+            self._rng = check_random_state(self.random_state)
+            params = self._init_params(X, self._rng)
+            self.loss_curve_, self.n_iter_ = [], 0
+        else:
+            params = self._energy_params(X.dtype)
+        if getattr(self, "_rng", None) is None:
+            self._rng = check_random_state(self.random_state)
+        if getattr(self, "_adam", None) is None:
+            self._adam = Adam(params, self._trainable(), self.learning_rate)
+        name = f"the {self.objective!r} objective of {type(self).__name__}"
+        losses = []
+        for batch in gen_batches(len(X), self.batch_size):
+            objective = on_unit_rows(
+                self._objective(X[batch], self._rng), self._unit_norm_names
+            )
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss, grads = objective(params)
+            check_finite(loss, grads, self._trainable(), name, "in partial_fit")
+            params = self._adam.step(params, grads)
+            losses.append(loss)
+        self._set_energy_params(normalize_rows(params, self._unit_norm_names))
+        self.loss_curve_.append(float(np.mean(losses)))
+        self.n_iter_ += 1
         return self
 
     def _objective(self, X, rng):

@@ -60,6 +60,12 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         L-BFGS stops when the largest gradient entry, or the relative decrease
         of the loss between iterations, falls below ``tol``.
 
+    batch_size : int, default=256
+        Rows per minibatch in :meth:`partial_fit`.
+
+    learning_rate : float, default=0.01
+        Adam step size in :meth:`partial_fit`.
+
     warm_start : bool, default=False
         If True, ``fit`` starts from the previously fitted parameters.
 
@@ -87,10 +93,11 @@ class GBRBMScoreMatching(_BaseScoreMatching):
 
     loss_curve_ : list of float
         Training loss after each L-BFGS iteration (the data term plus the
-        ``alpha`` penalty).
+        ``alpha`` penalty); with :meth:`partial_fit`, the mean minibatch loss
+        of each call.
 
     n_iter_ : int
-        Number of L-BFGS iterations run.
+        Number of L-BFGS iterations run, plus one per :meth:`partial_fit` call.
 
     n_features_in_ : int
         Number of features seen during :term:`fit`.
@@ -152,6 +159,8 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         alpha=0.0,
         max_iter=200,
         tol=1e-6,
+        batch_size=256,
+        learning_rate=0.01,
         warm_start=False,
         random_state=None,
         verbose=0,
@@ -164,6 +173,8 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         self.alpha = alpha
         self.max_iter = max_iter
         self.tol = tol
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose

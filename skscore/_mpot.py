@@ -77,6 +77,13 @@ class MPoTAutoencoder(_BaseScoreMatching):
         L-BFGS stops when the largest gradient entry, or the relative decrease
         of the loss between iterations, falls below ``tol``.
 
+    batch_size : int, default=256
+        Rows per minibatch in :meth:`partial_fit`.
+
+    learning_rate : float, default=0.03
+        Adam step size in :meth:`partial_fit` (on whitened image patches 0.03
+        reached the L-BFGS score more closely than 0.01 or 0.003).
+
     warm_start : bool, default=False
         If True, ``fit`` starts from the previously fitted parameters.
 
@@ -104,10 +111,11 @@ class MPoTAutoencoder(_BaseScoreMatching):
         Fitted (or fixed) visible standard deviation ``sigma``.
 
     loss_curve_ : list of float
-        Training loss after each L-BFGS iteration.
+        Training loss after each L-BFGS iteration; with :meth:`partial_fit`,
+        the mean minibatch loss of each call.
 
     n_iter_ : int
-        Number of L-BFGS iterations run.
+        Number of L-BFGS iterations run, plus one per :meth:`partial_fit` call.
 
     n_features_in_ : int
         Number of features seen during :term:`fit`.
@@ -184,6 +192,8 @@ class MPoTAutoencoder(_BaseScoreMatching):
         alpha=0.0,
         max_iter=200,
         tol=1e-6,
+        batch_size=256,
+        learning_rate=0.03,
         warm_start=False,
         random_state=None,
         verbose=0,
@@ -198,6 +208,8 @@ class MPoTAutoencoder(_BaseScoreMatching):
         self.alpha = alpha
         self.max_iter = max_iter
         self.tol = tol
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose

@@ -56,6 +56,55 @@ def on_unit_rows(objective, names):
     return constrained
 
 
+class Adam:
+    """Adam (Kingma & Ba, 2015) on the entries ``names`` of a parameter dict.
+
+    Moments are kept in float64 across calls to :meth:`step`; parameters keep
+    their dtype.
+    """
+
+    def __init__(self, params, names, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.names = list(names)
+        self.learning_rate = learning_rate
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.first = {name: np.zeros(np.shape(params[name])) for name in self.names}
+        self.second = {name: np.zeros(np.shape(params[name])) for name in self.names}
+        self.n_steps = 0
+
+    def step(self, params, grads):
+        """Parameters after one step along ``grads``; a new dict."""
+        self.n_steps += 1
+        rate = (
+            self.learning_rate
+            * np.sqrt(1 - self.beta2**self.n_steps)
+            / (1 - self.beta1**self.n_steps)
+        )
+        out = dict(params)
+        for name in self.names:
+            grad = np.asarray(grads[name], dtype=np.float64)
+            first, second = self.first[name], self.second[name]
+            first *= self.beta1
+            first += (1 - self.beta1) * grad
+            second *= self.beta2
+            second += (1 - self.beta2) * grad * grad
+            update = rate * first / (np.sqrt(second) + self.eps)
+            out[name] = (params[name] - update).astype(params[name].dtype)
+        return out
+
+
+def check_finite(loss, grads, names, name, where):
+    """Raise a ValueError explaining a non-finite loss or gradient."""
+    if np.isfinite(loss) and all(np.isfinite(grads[n]).all() for n in names):
+        return
+    bad = [n for n in names if not np.isfinite(grads[n]).all()]
+    raise ValueError(
+        f"{name} became non-finite (loss={loss}"
+        + (f", non-finite gradient for {', '.join(bad)}" if bad else "")
+        + f") {where}: the parameters diverged. Standardize the input (e.g. with "
+        "StandardScaler), increase alpha, or check the data for extreme values."
+    )
+
+
 def minimize_lbfgs(objective, params, trainable, *, max_iter, tol, verbose, name):
     """Minimize ``objective(params) -> (loss, grads)`` over ``params[trainable]``.
 
@@ -105,15 +154,9 @@ def minimize_lbfgs(objective, params, trainable, *, max_iter, tol, verbose, name
             loss, grads = objective(_unpack(x, params, trainable))
             grad = _pack(grads, trainable)
             grad_norm = np.linalg.norm(grad)
-        if not (np.isfinite(loss) and np.isfinite(grad).all()):
-            bad = [n for n in trainable if not np.isfinite(grads[n]).all()]
-            raise ValueError(
-                f"{name} became non-finite (loss={loss}"
-                + (f", non-finite gradient for {', '.join(bad)}" if bad else "")
-                + f") after {len(loss_curve)} L-BFGS iterations: the parameters "
-                "diverged. Standardize the input (e.g. with StandardScaler), "
-                "increase alpha, or check the data for extreme values."
-            )
+        check_finite(
+            loss, grads, trainable, name, f"after {len(loss_curve)} L-BFGS iterations"
+        )
         last["grad_norm"] = grad_norm
         return loss, grad
 

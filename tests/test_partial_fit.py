@@ -1,0 +1,90 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+from test_mpot import _heavy_tailed, _whitened_image_patches
+
+from skscore import DenoisingSMTransformer, GBRBMScoreMatching, MPoTAutoencoder
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def patches():
+    X, _ = _whitened_image_patches(n_patches=5000)
+    return X[:4000], X[4000:]
+
+
+@pytest.fixture(scope="module")
+def heavy_tailed():
+    # scaled so that the GBRBM, which can only add variance, has some to model
+    X = 3 * _heavy_tailed(5000, seed=3)
+    return X[:4000], X[4000:]
+
+
+@pytest.mark.parametrize(
+    "model",
+    [GBRBMScoreMatching(32, random_state=0), MPoTAutoencoder(12, 12, random_state=0)],
+    ids=["gbrbm", "mpot"],
+)
+@pytest.mark.parametrize("objective", ["sm", "dsm"])
+def test_ten_passes_of_partial_fit_reach_the_lbfgs_score(
+    patches, heavy_tailed, model, objective
+):
+    X_train, X_test = patches if isinstance(model, MPoTAutoencoder) else heavy_tailed
+    model = clone(model).set_params(objective=objective, noise=0.5)
+    full = clone(model).set_params(max_iter=500).fit(X_train)
+    streamed = clone(model)
+    for _ in range(10):
+        for start in range(0, len(X_train), 1000):
+            streamed.partial_fit(X_train[start : start + 1000])
+    assert streamed.n_iter_ == 40 and len(streamed.loss_curve_) == 40
+    reference = full.score(X_test)
+    assert abs(streamed.score(X_test) - reference) < 0.05 * abs(reference)
+
+
+def test_partial_fit_keeps_its_state(patches):
+    X = patches[0][:1000]
+    model = GBRBMScoreMatching(8, batch_size=100, random_state=0)
+    model.partial_fit(X)
+    assert model._adam.n_steps == 10
+    first = model.components_.copy()
+    model.partial_fit(X)
+    assert model._adam.n_steps == 20 and not np.allclose(model.components_, first)
+    with pytest.raises(ValueError, match="features"):
+        model.partial_fit(X[:, :5])
+    # the same chunks in the same order give the same model
+    again = GBRBMScoreMatching(8, batch_size=100, random_state=0)
+    again.partial_fit(X).partial_fit(X)
+    np.testing.assert_array_equal(again.components_, model.components_)
+
+
+def test_partial_fit_after_fit_continues_from_the_fitted_model(heavy_tailed):
+    X_train, X_test = heavy_tailed
+    model = GBRBMScoreMatching(16, max_iter=50, random_state=0).fit(X_train)
+    before = model.score(X_test)
+    model.partial_fit(X_train[:1000])
+    assert model.n_iter_ == 51
+    assert abs(model.score(X_test) - before) < 0.05 * abs(before)
+    model.fit(X_train)  # a new fit forgets the Adam state
+    assert model._adam is None
+
+
+def test_partial_fit_keeps_unit_norm_covariance_filters(patches):
+    model = MPoTAutoencoder(4, 2, random_state=0).partial_fit(patches[0][:500])
+    np.testing.assert_allclose(np.linalg.norm(model.covariance_components_, axis=1), 1)
+
+
+def test_bad_learning_rate_and_batch_size():
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    for params, name in [
+        ({"learning_rate": 0.0}, "learning_rate"),
+        ({"batch_size": 0}, "batch_size"),
+    ]:
+        with pytest.raises(ValueError, match=f"'{name}' parameter"):
+            GBRBMScoreMatching(**params).partial_fit(X)
+
+
+def test_denoising_transformer_has_no_partial_fit():
+    # DenoisingSMTransformer is fitted by L-BFGS only; stream an estimator with
+    # objective="dsm" instead.
+    assert not hasattr(DenoisingSMTransformer(), "partial_fit")
