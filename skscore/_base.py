@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._optim import Adam, check_finite, minimize_lbfgs, normalize_rows, on_unit_rows
+from .energies._chunks import chunk_slices
 
 
 class _BaseScoreMatching(
@@ -56,7 +57,7 @@ class _BaseScoreMatching(
     def _init_params(self, X, rng):
         """Starting parameters for ``fit``, in the dtype of X."""
         if self.visible_std == "learn":
-            variance = X.var(axis=0, dtype=np.float64).mean()
+            variance = _column_variances(X).mean()
             if variance == 0 and self.objective == "sm":
                 raise ValueError(
                     "Every feature of X is constant: the score matching objective "
@@ -338,6 +339,20 @@ class _BaseScoreMatching(
         return tags
 
 
+def _column_variances(X):
+    """Variance of each column, in float64, with temporaries of bounded size.
+
+    ``X.var`` would make a centered copy of X, which defeats fitting a memmap
+    larger than memory.
+    """
+    mean = X.mean(axis=0, dtype=np.float64)
+    total = np.zeros(X.shape[1])
+    for batch in chunk_slices(X.shape[0], 2 * X.shape[1], np.float64):
+        centered = X[batch] - mean
+        total += np.einsum("ij,ij->j", centered, centered)
+    return total / X.shape[0]
+
+
 def _largest_variance(X, stop_above, n_power_iterations=50):
     """Largest variance of X in any direction, approached from below.
 
@@ -347,7 +362,7 @@ def _largest_variance(X, stop_above, n_power_iterations=50):
     """
     with np.errstate(over="ignore", invalid="ignore"):  # huge X: variances overflow
         mean = X.mean(axis=0, dtype=np.float64)
-        variances = X.var(axis=0, dtype=np.float64)
+        variances = _column_variances(X)
         direction = np.zeros(X.shape[1])
         direction[np.argmax(variances)] = 1.0
         top = variances.max()

@@ -4,11 +4,11 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils import gen_batches
 from sklearn.utils._param_validation import Interval
 
 from ._base import _BaseScoreMatching, _largest_variance
 from .energies import mpot
+from .energies._chunks import chunk_slices
 
 
 class MPoTAutoencoder(_BaseScoreMatching):
@@ -261,7 +261,7 @@ def _warn_if_null_directions(X, rtol=1e-6):
     """
     mean = X.mean(axis=0, dtype=np.float64)
     scatter = np.zeros((X.shape[1], X.shape[1]))
-    for batch in gen_batches(X.shape[0], 10_000):
+    for batch in chunk_slices(X.shape[0], 2 * X.shape[1], np.float64):
         centered = X[batch] - mean
         scatter += centered.T @ centered
     variances = np.linalg.eigvalsh(scatter / X.shape[0])

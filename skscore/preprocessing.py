@@ -10,9 +10,11 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .energies._chunks import chunk_slices
 
 
 def _as_images(X, image_shape):
@@ -244,7 +246,7 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         self.mean_ = X.mean(axis=0, dtype=np.float64)
         scatter = np.zeros((X.shape[1], X.shape[1]))
-        for batch in gen_batches(len(X), 10_000):
+        for batch in chunk_slices(len(X), 2 * X.shape[1], np.float64):
             centered = X[batch] - self.mean_
             scatter += centered.T @ centered
         eigenvalues, eigenvectors = np.linalg.eigh(scatter / len(X))

@@ -1,5 +1,8 @@
+import tracemalloc
+
 import numpy as np
 import pytest
+from sklearn import config_context
 from sklearn.base import clone
 from test_mpot import _heavy_tailed, _whitened_image_patches
 
@@ -88,3 +91,23 @@ def test_denoising_transformer_has_no_partial_fit():
     # DenoisingSMTransformer is fitted by L-BFGS only; stream an estimator with
     # objective="dsm" instead.
     assert not hasattr(DenoisingSMTransformer(), "partial_fit")
+
+
+def test_fit_streams_a_memmap_in_bounded_memory(tmp_path):
+    # fit reads X chunk by chunk: its peak extra memory follows working_memory,
+    # not the size of X (here a 12.8 MB file, fitted within a 1 MiB budget)
+    rng = np.random.default_rng(0)
+    path = tmp_path / "patches.dat"
+    X = np.memmap(path, dtype=np.float32, mode="w+", shape=(100_000, 32))
+    for start in range(0, len(X), 10_000):
+        X[start : start + 10_000] = rng.standard_t(4, size=(10_000, 32))
+    X.flush()
+    X = np.memmap(path, dtype=np.float32, mode="r", shape=(100_000, 32))
+    model = GBRBMScoreMatching(8, max_iter=3, random_state=0)
+    with config_context(working_memory=1):
+        tracemalloc.start()
+        model.fit(X)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert model.n_iter_ == 3
+    assert peak < X.nbytes / 4, (peak, X.nbytes)
