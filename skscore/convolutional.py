@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
@@ -80,6 +81,11 @@ class ConvolutionalFeaturizer(
     threshold : float, default=0.25
         Threshold of ``encoding="soft_threshold"``.
 
+    n_jobs : int, default=None
+        Number of jobs encoding chunks of images in parallel with joblib
+        (None means 1 unless in a :func:`joblib.parallel_config` context, such
+        as ``parallel_config(backend="dask")`` to spread them over a cluster).
+
     random_state : int, RandomState instance or None, default=None
         Seeds the patch draw.
 
@@ -127,6 +133,7 @@ class ConvolutionalFeaturizer(
         "whiten": ["boolean", HasMethods(["fit", "transform"])],
         "encoding": [StrOptions({"transform", "relu", "soft_threshold"})],
         "threshold": [Interval(Real, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
         "random_state": ["random_state"],
     }
 
@@ -143,6 +150,7 @@ class ConvolutionalFeaturizer(
         whiten=True,
         encoding="transform",
         threshold=0.25,
+        n_jobs=None,
         random_state=None,
     ):
         self.estimator = estimator
@@ -155,6 +163,7 @@ class ConvolutionalFeaturizer(
         self.whiten = whiten
         self.encoding = encoding
         self.threshold = threshold
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     def _check_images(self, X, reset):
@@ -266,26 +275,31 @@ class ConvolutionalFeaturizer(
         n_rows, n_cols = n_patch_positions(
             self.image_shape, self.patch_size, self.stride
         )
-        n_positions = n_rows * n_cols
         patch_floats = 3 * (self.patch_size**2 * self.image_shape[0] + self._n_codes)
-        image_bytes = 4 * n_positions * patch_floats
+        image_bytes = 4 * n_rows * n_cols * patch_floats
         chunk = max(1, int(get_config()["working_memory"] * 2**20 // image_bytes))
-        out = np.empty((len(X), self._n_features_out), dtype=np.float32)
-        for batch in gen_batches(len(X), chunk):
-            patches = extract_patches(
-                X[batch], self.image_shape, self.patch_size, self.stride
-            )
-            codes = self._encode(self._preprocess(patches))
-            codes = codes.reshape(-1, n_rows, n_cols, self._n_codes)
-            if self.pooling is None:
-                out[batch] = codes.reshape(len(codes), -1)
-            else:
-                half_rows, half_cols = n_rows // 2, n_cols // 2
-                out[batch] = np.hstack(
-                    [
-                        codes[:, rows, cols].sum(axis=(1, 2))
-                        for rows in (slice(0, half_rows), slice(half_rows, None))
-                        for cols in (slice(0, half_cols), slice(half_cols, None))
-                    ]
-                )
-        return out
+        chunks = Parallel(n_jobs=self.n_jobs)(
+            delayed(self._transform_chunk)(X[batch])
+            for batch in gen_batches(len(X), chunk)
+        )
+        return np.vstack(chunks)
+
+    def _transform_chunk(self, images):
+        n_rows, n_cols = n_patch_positions(
+            self.image_shape, self.patch_size, self.stride
+        )
+        patches = extract_patches(
+            images, self.image_shape, self.patch_size, self.stride
+        )
+        codes = self._encode(self._preprocess(patches))
+        codes = codes.reshape(len(images), n_rows, n_cols, self._n_codes)
+        if self.pooling is None:
+            return codes.reshape(len(images), -1)
+        half_rows, half_cols = n_rows // 2, n_cols // 2
+        return np.hstack(
+            [
+                codes[:, rows, cols].sum(axis=(1, 2))
+                for rows in (slice(0, half_rows), slice(half_rows, None))
+                for cols in (slice(0, half_cols), slice(half_cols, None))
+            ]
+        )

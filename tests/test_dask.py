@@ -1,0 +1,64 @@
+import dask.array as da
+import numpy as np
+import pytest
+from dask.distributed import Client, LocalCluster
+from dask_ml.wrappers import Incremental, ParallelPostFit
+from joblib import parallel_config
+from sklearn import config_context
+
+from skscore import ConvolutionalFeaturizer, GBRBMScoreMatching
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def client():
+    # two worker processes, bound to this machine only
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def test_incremental_fit_and_parallel_transform_on_a_cluster(client):
+    rng = np.random.default_rng(0)
+    data = rng.standard_t(4, size=(4000, 16)).astype(np.float32)
+    X = da.from_array(data, chunks=(1000, 16))
+    incremental = Incremental(
+        GBRBMScoreMatching(8, random_state=0), shuffle_blocks=False
+    ).fit(X)
+    model = incremental.estimator_
+    assert model.n_iter_ == 4  # one partial_fit per block
+    # the same blocks streamed by hand give the same model
+    by_hand = GBRBMScoreMatching(8, random_state=0)
+    for start in range(0, 4000, 1000):
+        by_hand.partial_fit(data[start : start + 1000])
+    np.testing.assert_allclose(model.components_, by_hand.components_, rtol=1e-5)
+    features = ParallelPostFit(model).transform(X)
+    assert isinstance(features, da.Array)
+    np.testing.assert_allclose(features.compute(), model.transform(data), rtol=1e-6)
+
+
+def test_featurizer_transform_under_the_dask_joblib_backend(client):
+    images = np.random.default_rng(1).integers(0, 256, size=(40, 3 * 12 * 12))
+    featurizer = ConvolutionalFeaturizer(
+        GBRBMScoreMatching(4, max_iter=5),
+        patch_size=4,
+        image_shape=(3, 12, 12),
+        n_patches=2000,
+        random_state=0,
+    ).fit(images)
+    sequential = featurizer.transform(images)
+    with config_context(working_memory=0.2):  # several chunks of images
+        parallel = featurizer.set_params(n_jobs=2).transform(images)
+        with parallel_config(backend="dask"):
+            distributed = featurizer.transform(images)
+    np.testing.assert_allclose(parallel, sequential, rtol=1e-6)
+    np.testing.assert_allclose(distributed, sequential, rtol=1e-6)
