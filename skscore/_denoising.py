@@ -114,19 +114,52 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         self : object
             The fitted meta-estimator.
         """
-        estimator = clone(
-            GBRBMScoreMatching() if self.estimator is None else self.estimator
+        self.estimator_ = self._dsm_clone().fit(X)
+        self._copy_input_attributes()
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def partial_fit(self, X, y=None):
+        """Update the model with one pass of minibatch Adam over X.
+
+        The first call clones ``estimator`` with the denoising objective;
+        every call then runs its ``partial_fit``, which draws fresh
+        corruptions for each minibatch.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A chunk of training data.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The updated meta-estimator.
+        """
+        if not hasattr(self, "estimator_"):
+            self.estimator_ = self._dsm_clone()
+        self.estimator_.partial_fit(X)
+        self._copy_input_attributes()
+        return self
+
+    def _dsm_clone(self):
+        estimator = (
+            self.estimator if self.estimator is not None else GBRBMScoreMatching()
         )
-        estimator.set_params(
+        estimator = clone(estimator).set_params(
             objective="dsm", noise=self.noise, n_noise_samples=self.n_noise_samples
         )
         if self.random_state is not None:
             estimator.set_params(random_state=self.random_state)
-        self.estimator_ = estimator.fit(X)
-        self.n_features_in_ = estimator.n_features_in_
-        if hasattr(estimator, "feature_names_in_"):
-            self.feature_names_in_ = estimator.feature_names_in_
-        return self
+        return estimator
+
+    def _copy_input_attributes(self):
+        self.n_features_in_ = self.estimator_.n_features_in_
+        if hasattr(self.estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.estimator_.feature_names_in_
 
     def _input_filters(self):
         return self._fitted()._input_filters()

@@ -87,10 +87,16 @@ def test_bad_learning_rate_and_batch_size():
             GBRBMScoreMatching(**params).partial_fit(X)
 
 
-def test_denoising_transformer_has_no_partial_fit():
-    # DenoisingSMTransformer is fitted by L-BFGS only; stream an estimator with
-    # objective="dsm" instead.
-    assert not hasattr(DenoisingSMTransformer(), "partial_fit")
+def test_denoising_transformer_partial_fit_streams_a_dsm_model(heavy_tailed):
+    X = heavy_tailed[0]
+    dsm = DenoisingSMTransformer(GBRBMScoreMatching(8), noise=0.5, random_state=0)
+    direct = GBRBMScoreMatching(8, objective="dsm", noise=0.5, random_state=0)
+    for start in range(0, 2000, 1000):
+        dsm.partial_fit(X[start : start + 1000])
+        direct.partial_fit(X[start : start + 1000])
+    assert dsm.estimator_.objective == "dsm" and dsm.estimator_.n_iter_ == 2
+    np.testing.assert_array_equal(dsm.transform(X), direct.transform(X))
+    assert dsm.n_features_in_ == X.shape[1]
 
 
 def test_fit_streams_a_memmap_in_bounded_memory(tmp_path):
