@@ -100,10 +100,10 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         Number of L-BFGS iterations run, plus one per :meth:`partial_fit` call.
 
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
+        Number of features seen during ``fit``.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during :term:`fit`. Defined only when `X`
+        Names of features seen during ``fit``. Defined only when `X`
         has feature names that are all strings.
 
     See Also

@@ -98,7 +98,7 @@ class ConvolutionalFeaturizer(
         The fitted whitening.
 
     n_features_in_ : int
-        Number of values per image seen during :term:`fit`.
+        Number of values per image seen during ``fit``.
 
     See Also
     --------
