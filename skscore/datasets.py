@@ -98,9 +98,11 @@ def load_cifar10(subset="train", *, data_home=None, return_X_y=False):
     Examples
     --------
     >>> from skscore.datasets import load_cifar10
-    >>> X, y = load_cifar10("test", return_X_y=True)  # doctest: +SKIP
-    >>> X.shape, X.dtype  # doctest: +SKIP
+    >>> X, y = load_cifar10("test", return_X_y=True)  # from SKSCORE_DATA here
+    >>> X.shape, X.dtype
     ((10000, 3072), dtype('uint8'))
+    >>> load_cifar10("test").target_names[y[0]]
+    np.str_('cat')
     """
     if subset not in ("train", "test", "all"):
         raise ValueError(f"subset must be 'train', 'test' or 'all', got {subset!r}.")
