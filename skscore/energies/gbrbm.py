@@ -68,27 +68,86 @@ def _named(grads):
 
 
 def input_filters(params):
-    """Filters and biases of the hidden units' inputs: ``z = v @ filters.T + bias``."""
+    """Filters and biases of the hidden units' inputs: ``z = v @ filters.T + bias``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import gbrbm
+    >>> params = {"components": np.eye(2, 3), "intercept_hidden": np.zeros(2),
+    ...           "intercept_visible": np.zeros(3), "log_visible_std": np.array(0.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> filters, bias = gbrbm.input_filters(params)
+    >>> filters.shape, bias.shape
+    ((2, 3), (2,))
+    """
     return _experts.input_filters(_experts_of(params))
 
 
 def free_energy(X, params):
-    """Free energy ``F(v)`` of each row, shape (n_samples,)."""
+    """Free energy ``F(v)`` of each row, shape (n_samples,).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import gbrbm
+    >>> params = {"components": np.eye(2, 3), "intercept_hidden": np.zeros(2),
+    ...           "intercept_visible": np.zeros(3), "log_visible_std": np.array(0.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> gbrbm.free_energy(X, params).round(4)
+    array([-1.3863, -1.5064])
+    """
     return _experts.free_energy(X, _experts_of(params))
 
 
 def hidden_expectations(X, params):
-    """Hidden unit activation probabilities ``E[h | v]``, shape (n_samples, K)."""
+    """Hidden unit activation probabilities ``E[h | v]``, shape (n_samples, K).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import gbrbm
+    >>> params = {"components": np.eye(2, 3), "intercept_hidden": np.zeros(2),
+    ...           "intercept_visible": np.zeros(3), "log_visible_std": np.array(0.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> gbrbm.hidden_expectations(X, params).round(4)
+    array([[0.5   , 0.5   ],
+           [0.7311, 0.5   ]])
+    """
     return _experts.hidden_expectations(X, _experts_of(params))
 
 
 def grad_free_energy(X, params):
-    """Gradient of the free energy with respect to each row, ``dF/dv``."""
+    """Gradient of the free energy with respect to each row, ``dF/dv``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import gbrbm
+    >>> params = {"components": np.eye(2, 3), "intercept_hidden": np.zeros(2),
+    ...           "intercept_visible": np.zeros(3), "log_visible_std": np.array(0.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> gbrbm.grad_free_energy(X, params).round(4)
+    array([[-0.5   , -0.5   ,  0.    ],
+           [ 0.2689, -0.5   ,  0.    ]])
+    """
     return _experts.grad_free_energy(X, _experts_of(params))
 
 
 def reconstruct(X, params):
-    """Conditional mean of the visibles given ``E[h|v]``: ``v - sigma^2 dF/dv``."""
+    """Conditional mean of the visibles given ``E[h|v]``: ``v - sigma^2 dF/dv``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import gbrbm
+    >>> params = {"components": np.eye(2, 3), "intercept_hidden": np.zeros(2),
+    ...           "intercept_visible": np.zeros(3), "log_visible_std": np.array(0.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> gbrbm.reconstruct(X, params).round(4)
+    array([[0.5   , 0.5   , 0.    ],
+           [0.7311, 0.5   , 0.    ]])
+    """
     return _experts.reconstruct(X, _experts_of(params))
 
 
@@ -99,6 +158,17 @@ def sm_terms(X, params):
     ``sum_j s_j h_j (1 - h_j) / sigma^2`` with ``s_j = ||W_j||^2`` and the
     curvature term ``-D / sigma^2``. Their sum is the score matching objective
     ``J(v)`` of each row, constants included.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import gbrbm
+    >>> params = {"components": np.eye(2, 3), "intercept_hidden": np.zeros(2),
+    ...           "intercept_visible": np.zeros(3), "log_visible_std": np.array(0.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> gbrbm.sm_terms(X, params).round(4)
+    array([[ 0.25  ,  0.5   , -3.    ],
+           [ 0.1612,  0.4466, -3.    ]])
     """
 
     def split(Z, curvature_by_unit):  # -rho'' S = h(1-h) S is all variance
@@ -117,6 +187,19 @@ def sm(X, params):
 
     grads : dict of ndarray
         Gradient of ``loss`` for each entry of ``params``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import gbrbm
+    >>> params = {"components": np.eye(2, 3), "intercept_hidden": np.zeros(2),
+    ...           "intercept_visible": np.zeros(3), "log_visible_std": np.array(0.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> loss, grads = gbrbm.sm(X, params)
+    >>> round(loss, 4)
+    -2.3211
+    >>> len(grads)
+    4
     """
     loss, grads = _experts.sm(X, _experts_of(params))
     return loss, _named(grads)
@@ -128,6 +211,17 @@ def ae(X, params):
     ``v_hat = reconstruct(v)``: the score matching objective without its
     variance and curvature regularizers (MATH.md section 6), in the units of
     ``X``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import gbrbm
+    >>> params = {"components": np.eye(2, 3), "intercept_hidden": np.zeros(2),
+    ...           "intercept_visible": np.zeros(3), "log_visible_std": np.array(0.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> loss, grads = gbrbm.ae(X, params)
+    >>> round(loss, 4), grads["intercept_visible"].shape
+    (0.2056, (3,))
     """
     loss, grads = _experts.ae(X, _experts_of(params))
     return loss, _named(grads)
@@ -159,6 +253,18 @@ def dsm(X, params, noise, noise_std):
 
     grads : dict of ndarray
         Gradient of ``loss`` for each entry of ``params``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import gbrbm
+    >>> params = {"components": np.eye(2, 3), "intercept_hidden": np.zeros(2),
+    ...           "intercept_visible": np.zeros(3), "log_visible_std": np.array(0.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> noise = 0.1 * np.random.default_rng(0).normal(size=(1, *X.shape))
+    >>> loss, grads = gbrbm.dsm(X, params, noise, noise_std=0.1)
+    >>> round(loss, 2)
+    20.13
     """
     loss, grads = _experts.dsm(X, _experts_of(params), noise, noise_std)
     return loss, _named(grads)

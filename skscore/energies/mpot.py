@@ -106,27 +106,91 @@ def _named(grads, params):
 
 
 def input_filters(params):
-    """Filters and biases of the hidden units' inputs: ``z = v @ filters.T + bias``."""
+    """Filters and biases of the hidden units' inputs: ``z = v @ filters.T + bias``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import mpot
+    >>> params = {"covariance_components": np.eye(1, 3), "components": np.eye(2, 3),
+    ...           "intercept_hidden": np.zeros(2), "intercept_visible": np.zeros(3),
+    ...           "log_visible_std": np.array(0.0), "gamma": np.array(1.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> filters, bias = mpot.input_filters(params)
+    >>> filters.shape, bias.shape
+    ((3, 3), (3,))
+    """
     return _experts.input_filters(_experts_of(params))
 
 
 def free_energy(X, params):
-    """Free energy ``F(v)`` of each row, shape (n_samples,)."""
+    """Free energy ``F(v)`` of each row, shape (n_samples,).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import mpot
+    >>> params = {"covariance_components": np.eye(1, 3), "components": np.eye(2, 3),
+    ...           "intercept_hidden": np.zeros(2), "intercept_visible": np.zeros(3),
+    ...           "log_visible_std": np.array(0.0), "gamma": np.array(1.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> mpot.free_energy(X, params).round(4)
+    array([-1.3863, -1.1009])
+    """
     return _experts.free_energy(X, _experts_of(params))
 
 
 def hidden_expectations(X, params):
-    """Hidden unit expectations ``[E[h^c | v], E[h^m | v]]``, shape (n, K + M)."""
+    """Hidden unit expectations ``[E[h^c | v], E[h^m | v]]``, shape (n, K + M).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import mpot
+    >>> params = {"covariance_components": np.eye(1, 3), "components": np.eye(2, 3),
+    ...           "intercept_hidden": np.zeros(2), "intercept_visible": np.zeros(3),
+    ...           "log_visible_std": np.array(0.0), "gamma": np.array(1.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> mpot.hidden_expectations(X, params).round(4)
+    array([[1.    , 0.5   , 0.5   ],
+           [0.6667, 0.7311, 0.5   ]])
+    """
     return _experts.hidden_expectations(X, _experts_of(params))
 
 
 def grad_free_energy(X, params):
-    """Gradient of the free energy with respect to each row, ``dF/dv``."""
+    """Gradient of the free energy with respect to each row, ``dF/dv``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import mpot
+    >>> params = {"covariance_components": np.eye(1, 3), "components": np.eye(2, 3),
+    ...           "intercept_hidden": np.zeros(2), "intercept_visible": np.zeros(3),
+    ...           "log_visible_std": np.array(0.0), "gamma": np.array(1.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> mpot.grad_free_energy(X, params).round(4)
+    array([[-0.5   , -0.5   ,  0.    ],
+           [ 0.9356, -0.5   ,  0.    ]])
+    """
     return _experts.grad_free_energy(X, _experts_of(params))
 
 
 def reconstruct(X, params):
-    """``v - sigma^2 dF/dv``: one unit gradient step on F when ``sigma = 1``."""
+    """``v - sigma^2 dF/dv``: one unit gradient step on F when ``sigma = 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import mpot
+    >>> params = {"covariance_components": np.eye(1, 3), "components": np.eye(2, 3),
+    ...           "intercept_hidden": np.zeros(2), "intercept_visible": np.zeros(3),
+    ...           "log_visible_std": np.array(0.0), "gamma": np.array(1.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> mpot.reconstruct(X, params).round(4)
+    array([[0.5   , 0.5   , 0.    ],
+           [0.0644, 0.5   , 0.    ]])
+    """
     return _experts.reconstruct(X, _experts_of(params))
 
 
@@ -137,6 +201,18 @@ def sm_terms(X, params):
     ``sum_k (h^c_k phi_k)^2 ||C_k||^2 / gamma + sum_j h^m_j (1 - h^m_j) ||W_j||^2``;
     curvature ``-sum_k h^c_k ||C_k||^2 - D``; the last two divided by
     ``sigma^2``. Their sum is ``J(v)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import mpot
+    >>> params = {"covariance_components": np.eye(1, 3), "components": np.eye(2, 3),
+    ...           "intercept_hidden": np.zeros(2), "intercept_visible": np.zeros(3),
+    ...           "log_visible_std": np.array(0.0), "gamma": np.array(1.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> mpot.sm_terms(X, params).round(4)
+    array([[ 0.25  ,  0.5   , -4.    ],
+           [ 0.5627,  0.8911, -3.6667]])
     """
     C, gamma = params["covariance_components"], params["gamma"]
     K = C.shape[0]
@@ -151,13 +227,41 @@ def sm_terms(X, params):
 
 
 def sm(X, params):
-    """Score matching objective ``mean J(v)`` and its gradient."""
+    """Score matching objective ``mean J(v)`` and its gradient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import mpot
+    >>> params = {"covariance_components": np.eye(1, 3), "components": np.eye(2, 3),
+    ...           "intercept_hidden": np.zeros(2), "intercept_visible": np.zeros(3),
+    ...           "log_visible_std": np.array(0.0), "gamma": np.array(1.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> loss, grads = mpot.sm(X, params)
+    >>> round(loss, 4)
+    -2.7315
+    >>> len(grads)
+    5
+    """
     loss, grads = _experts.sm(X, _experts_of(params))
     return loss, _named(grads, params)
 
 
 def ae(X, params):
-    """Autoencoder objective ``mean 1/2 ||v - reconstruct(v)||^2`` and its gradient."""
+    """Autoencoder objective ``mean 1/2 ||v - reconstruct(v)||^2`` and its gradient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import mpot
+    >>> params = {"covariance_components": np.eye(1, 3), "components": np.eye(2, 3),
+    ...           "intercept_hidden": np.zeros(2), "intercept_visible": np.zeros(3),
+    ...           "log_visible_std": np.array(0.0), "gamma": np.array(1.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> loss, grads = mpot.ae(X, params)
+    >>> round(loss, 4), grads["intercept_visible"].shape
+    (0.4063, (3,))
+    """
     loss, grads = _experts.ae(X, _experts_of(params))
     return loss, _named(grads, params)
 
@@ -168,6 +272,19 @@ def dsm(X, params, noise, noise_std):
     ``noise`` has shape (n_noise_samples, n_samples, n_features) and holds the
     fixed corruptions ``noise_std * eps``; the loss is the mean over rows and
     draws of ``1/2 ||dF/dv(v + noise) - noise / noise_std^2||^2``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import mpot
+    >>> params = {"covariance_components": np.eye(1, 3), "components": np.eye(2, 3),
+    ...           "intercept_hidden": np.zeros(2), "intercept_visible": np.zeros(3),
+    ...           "log_visible_std": np.array(0.0), "gamma": np.array(1.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> noise = 0.1 * np.random.default_rng(0).normal(size=(1, *X.shape))
+    >>> loss, grads = mpot.dsm(X, params, noise, noise_std=0.1)
+    >>> round(loss, 2)
+    19.97
     """
     loss, grads = _experts.dsm(X, _experts_of(params), noise, noise_std)
     return loss, _named(grads, params)
