@@ -3,7 +3,8 @@ Denoising by gradient steps on the free energy
 ==============================================
 
 A model of clean image patches pulls a noisy patch toward high density:
-small steps ``v <- v - step * dF/dv`` (one unit step is the model's
+small steps ``v <- v - step * dF/dv``
+(:meth:`~skscore.GBRBMScoreMatching.denoise`; one unit step is the model's
 reconstruction) remove part of the noise; too many of them smooth the patch
 away, so the error has a minimum.
 """
@@ -30,8 +31,8 @@ model.fit(X_train)
 noisy = X_test + 0.5 * rng.normal(size=X_test.shape)
 denoised = noisy.copy()
 errors = [np.mean((noisy - X_test) ** 2)]
-for _ in range(10):
-    denoised += 0.2 * (model.reconstruct(denoised) - denoised)
+for _ in range(10):  # model.denoise(noisy, n_steps=10) in one call; here step by step
+    denoised = model.denoise(denoised, n_steps=1, step_size=0.2)
     errors.append(np.mean((denoised - X_test) ** 2))
 print(f"mean squared error: noisy {errors[0]:.3f}, denoised {errors[-1]:.3f}")
 

@@ -249,6 +249,27 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         """
         return self._fitted().reconstruct(X)
 
+    def denoise(self, X, n_steps=10, step_size=0.1):
+        """Gradient steps on the free energy, ``estimator_.denoise``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Noisy data.
+
+        n_steps : int, default=10
+            Number of steps.
+
+        step_size : float, default=0.1
+            Fraction of the way to the reconstruction taken at each step.
+
+        Returns
+        -------
+        X_denoised : ndarray of shape (n_samples, n_features)
+            The rows after ``n_steps`` steps.
+        """
+        return self._fitted().denoise(X, n_steps=n_steps, step_size=step_size)
+
     def score_terms(self, X):
         """The three score matching terms, ``estimator_.score_terms(X)``.
 

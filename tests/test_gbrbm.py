@@ -324,3 +324,22 @@ def test_constant_data_cannot_learn_visible_std():
     GBRBMScoreMatching(n_components=2, visible_std=1.0, max_iter=5).fit(
         np.ones((20, 3))
     )
+
+
+def test_denoise_reduces_error_on_noisy_held_out_digits(digits):
+    X = digits[0]
+    X_train, X_test = X[:1400], X[1400:]
+    model = GBRBMScoreMatching(
+        64, objective="dsm", noise=0.5, max_iter=100, random_state=0
+    ).fit(X_train)
+    noisy = X_test + 0.5 * np.random.default_rng(0).normal(size=X_test.shape)
+    denoised = model.denoise(noisy, n_steps=5, step_size=0.2)
+    assert np.mean((denoised - X_test) ** 2) < 0.7 * np.mean((noisy - X_test) ** 2)
+    np.testing.assert_allclose(
+        model.denoise(noisy, n_steps=1, step_size=1.0), model.reconstruct(noisy)
+    )
+    np.testing.assert_array_equal(model.denoise(noisy, n_steps=0), noisy)
+    with pytest.raises(ValueError, match="step_size"):
+        model.denoise(noisy, step_size=0)
+    with pytest.raises(ValueError, match="n_steps"):
+        model.denoise(noisy, n_steps=-1)
