@@ -213,12 +213,10 @@ class ConvolutionalFeaturizer(
         self._n_codes = self._encode(patches[:1]).shape[1]
         return self
 
-    def _training_patches(self, X, random_state=None):
+    def _training_patches(self, X):
         """Random patches of X, normalized and whitened; fits ``whitening_``."""
-        if random_state is None:
-            random_state = self.random_state
         patches = sample_patches(
-            X, self.n_patches, self.image_shape, self.patch_size, random_state
+            X, self.n_patches, self.image_shape, self.patch_size, self.random_state
         ).astype(np.float32)
         if self.normalize:
             patches = normalize_patches(patches)
