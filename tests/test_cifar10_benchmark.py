@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from skscore import _cifar10
@@ -40,3 +41,17 @@ def test_cli_runs_rows_writes_json_and_table_and_resumes(tmp_path, monkeypatch, 
     assert "already in" in capsys.readouterr().out
     with pytest.raises(ValueError, match="Unknown rows"):
         main([*argv, "--rows", "no such row"])
+
+
+def test_triangle_kmeans_encoding():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 5))
+    model = _cifar10.TriangleKMeans(n_clusters=8, random_state=0).fit(X)
+    codes = model.transform(X[:10])
+    distances = np.linalg.norm(X[:10, None, :] - model.kmeans_.cluster_centers_, axis=2)
+    expected = np.maximum(distances.mean(axis=1, keepdims=True) - distances, 0)
+    np.testing.assert_allclose(codes, expected, rtol=1e-6, atol=1e-9)
+    # a row fires for the centroids closer than average, and some never fire
+    assert np.all((codes > 0).sum(axis=1) >= 1) and np.all(
+        (codes == 0).sum(axis=1) >= 1
+    )
