@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._optim import Adam, check_finite, minimize_lbfgs, normalize_rows, on_unit_rows
+from ._optim import Adam, evaluate, minimize_lbfgs, normalize_rows, on_unit_rows
 from .energies._chunks import chunk_slices
 
 
@@ -180,9 +180,9 @@ class _BaseScoreMatching(
             objective = on_unit_rows(
                 self._objective(X[batch], self._rng), self._unit_norm_names
             )
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss, grads = objective(params)
-            check_finite(loss, grads, self._trainable(), name, "in partial_fit")
+            loss, grads = evaluate(
+                objective, params, self._trainable(), name, "in partial_fit"
+            )
             params = self._adam.step(params, grads)
             losses.append(loss)
         self._set_energy_params(normalize_rows(params, self._unit_norm_names))

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval
 
 from ._base import _BaseScoreMatching, _largest_variance
 from .energies import mpot
-from .energies._chunks import chunk_slices
+from .energies._chunks import mean_and_covariance
 
 
 class MPoTAutoencoder(_BaseScoreMatching):
@@ -259,12 +259,7 @@ def _warn_if_null_directions(X, rtol=1e-6):
     possible reward from the curvature term at every row, so every filter
     would collapse onto it.
     """
-    mean = X.mean(axis=0, dtype=np.float64)
-    scatter = np.zeros((X.shape[1], X.shape[1]))
-    for batch in chunk_slices(X.shape[0], 2 * X.shape[1], np.float64):
-        centered = X[batch] - mean
-        scatter += centered.T @ centered
-    variances = np.linalg.eigvalsh(scatter / X.shape[0])
+    variances = np.linalg.eigvalsh(mean_and_covariance(X)[1])
     n_null = int(np.sum(variances <= rtol * variances[-1]))
     if n_null:
         warnings.warn(

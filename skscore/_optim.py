@@ -92,7 +92,19 @@ class Adam:
         return out
 
 
-def check_finite(loss, grads, names, name, where):
+def evaluate(objective, params, names, name, where):
+    """``objective(params)``, raising a ValueError if it is not finite.
+
+    Overflow is reported as a non-finite loss or gradient, with an
+    explanation, rather than as a bare RuntimeWarning.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss, grads = objective(params)
+    _check_finite(loss, grads, names, name, where)
+    return loss, grads
+
+
+def _check_finite(loss, grads, names, name, where):
     """Raise a ValueError explaining a non-finite loss or gradient."""
     if np.isfinite(loss) and all(np.isfinite(grads[n]).all() for n in names):
         return
@@ -148,15 +160,16 @@ def minimize_lbfgs(objective, params, trainable, *, max_iter, tol, verbose, name
     last = {}
 
     def fun(x):
-        # Overflow is caught below as a non-finite loss or gradient, with an
-        # explanation, rather than surfacing as a bare RuntimeWarning.
-        with np.errstate(over="ignore", invalid="ignore"):
-            loss, grads = objective(_unpack(x, params, trainable))
-            grad = _pack(grads, trainable)
-            grad_norm = np.linalg.norm(grad)
-        check_finite(
-            loss, grads, trainable, name, f"after {len(loss_curve)} L-BFGS iterations"
+        loss, grads = evaluate(
+            objective,
+            _unpack(x, params, trainable),
+            trainable,
+            name,
+            f"after {len(loss_curve)} L-BFGS iterations",
         )
+        grad = _pack(grads, trainable)
+        with np.errstate(over="ignore"):  # a finite but huge gradient
+            grad_norm = np.linalg.norm(grad)
         last["grad_norm"] = grad_norm
         return loss, grad
 

@@ -14,7 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .energies._chunks import chunk_slices
+from .energies._chunks import mean_and_covariance
 
 
 def _as_images(X, image_shape):
@@ -244,12 +244,8 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
-        self.mean_ = X.mean(axis=0, dtype=np.float64)
-        scatter = np.zeros((X.shape[1], X.shape[1]))
-        for batch in chunk_slices(len(X), 2 * X.shape[1], np.float64):
-            centered = X[batch] - self.mean_
-            scatter += centered.T @ centered
-        eigenvalues, eigenvectors = np.linalg.eigh(scatter / len(X))
+        self.mean_, covariance = mean_and_covariance(X)
+        eigenvalues, eigenvectors = np.linalg.eigh(covariance)
         eigenvalues = np.clip(eigenvalues, 0, None)[::-1]
         eigenvectors = eigenvectors[:, ::-1]
         if eigenvalues[-1] + self.eps <= 0:

@@ -28,3 +28,17 @@ def chunk_slices(n_samples, row_floats, dtype):
     row_bytes = row_floats * np.dtype(dtype).itemsize
     n_rows = int(get_config()["working_memory"] * 2**20 // row_bytes)
     return gen_batches(n_samples, max(1, min(n_rows, n_samples)))
+
+
+def mean_and_covariance(X):
+    """Column means and covariance of X in float64, reading X in chunks.
+
+    Temporaries stay within ``working_memory``, so X may be a memmap larger
+    than memory.
+    """
+    mean = X.mean(axis=0, dtype=np.float64)
+    scatter = np.zeros((X.shape[1], X.shape[1]))
+    for batch in chunk_slices(X.shape[0], 2 * X.shape[1], np.float64):
+        centered = X[batch] - mean
+        scatter += centered.T @ centered
+    return mean, scatter / X.shape[0]
