@@ -169,6 +169,11 @@ def add_cifar10_arguments(parser):
         "--redo", action="store_true", help="rerun rows already in the results"
     )
     parser.add_argument(
+        "--cache",
+        help="directory keeping each row's encoded features, to rerun the "
+        "classifier without encoding again",
+    )
+    parser.add_argument(
         "--output",
         default="cifar10.json",
         help="results JSON, rewritten after every row; finished rows are skipped",
@@ -185,6 +190,7 @@ def run_cifar10(args):
         data_home=args.data_home,
         output=args.output,
         redo=args.redo,
+        cache=args.cache,
     )
     table = _cifar10.markdown_table(results)
     print(table)

@@ -1,5 +1,6 @@
-"""Shared fitting loop and methods of the score matching estimators."""
+"""Shared fitting loops and methods of the score matching estimators."""
 
+import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,6 +17,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._optim import Adam, evaluate, minimize_lbfgs, normalize_rows, on_unit_rows
 from .energies._chunks import chunk_slices
 
+#: objectives trained by stochastic maximum likelihood, on model samples
+_LIKELIHOOD_OBJECTIVES = ("cd", "pcd", "fpcd")
+
+#: per-update decay of the fast weights of FPCD (Tieleman and Hinton, 2009)
+_FAST_DECAY = 0.95
+
 
 class _BaseScoreMatching(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
@@ -27,8 +34,10 @@ class _BaseScoreMatching(
     deviation, mapped to their fitted attributes), ``_weight_names`` (the
     parameters that ``alpha`` decays) and ``_unit_norm_names`` (parameters
     whose rows are constrained to unit norm), and implement ``_init_filters``,
-    ``_check_input`` and ``_n_features_out``; ``_fixed_params`` gives the energy
-    parameters that are hyperparameters.
+    ``_check_input``, ``_n_features_out``, ``_negative_samples`` (the Markov
+    chain step of the maximum-likelihood objectives) and ``_run_chains`` (the
+    chains of ``sample``); ``_fixed_params`` gives the energy parameters that
+    are hyperparameters.
     """
 
     _parameter_constraints: dict = {
@@ -36,7 +45,7 @@ class _BaseScoreMatching(
             StrOptions({"learn"}),
             Interval(Real, 0, None, closed="neither"),
         ],
-        "objective": [StrOptions({"sm", "dsm", "ae"})],
+        "objective": [StrOptions({"sm", "dsm", "ae", *_LIKELIHOOD_OBJECTIVES})],
         "noise": [Interval(Real, 0, None, closed="neither")],
         "n_noise_samples": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -101,7 +110,13 @@ class _BaseScoreMatching(
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Fit the model to X by minimizing the chosen objective with L-BFGS.
+        """Fit the model to X.
+
+        The score matching objectives (``"sm"``, ``"dsm"``, ``"ae"``) are
+        minimized by L-BFGS for at most ``max_iter`` iterations. The
+        maximum-likelihood objectives (``"cd"``, ``"pcd"``, ``"fpcd"``) run
+        ``max_iter`` passes of minibatch Adam over X in shuffled order, with
+        negative samples from the model's Markov chain.
 
         Parameters
         ----------
@@ -126,6 +141,8 @@ class _BaseScoreMatching(
         )
         rng = check_random_state(self.random_state)
         params = self._energy_params(X.dtype) if warm else self._init_params(X, rng)
+        if self.objective in _LIKELIHOOD_OBJECTIVES:
+            return self._fit_likelihood(X, params, rng)
         params, self.loss_curve_, self.n_iter_ = minimize_lbfgs(
             on_unit_rows(self._objective(X, rng), self._unit_norm_names),
             params,
@@ -139,6 +156,79 @@ class _BaseScoreMatching(
         self._adam = None  # a later partial_fit starts its own optimizer state
         return self
 
+    def _fit_likelihood(self, X, params, rng):
+        """``max_iter`` shuffled passes of minibatch Adam on model samples."""
+        self._rng = rng
+        self._start_minibatches(params)
+        self.loss_curve_, self.n_iter_ = [], 0
+        start = time.perf_counter()
+        for _ in range(self.max_iter):
+            order = rng.permutation(len(X))
+            batches = (order[batch] for batch in gen_batches(len(X), self.batch_size))
+            params = self._minibatch_pass(X, params, batches, "in fit")
+            if self.verbose:
+                print(
+                    f"Pass {self.n_iter_}, contrastive loss {self.loss_curve_[-1]:.6g}"
+                    f"{self._chain_report()}, {time.perf_counter() - start:.2f}s"
+                )
+        self._set_energy_params(normalize_rows(params, self._unit_norm_names))
+        return self
+
+    def _start_minibatches(self, params):
+        """Fresh optimizer state, chains and fast weights for minibatch training."""
+        self._adam = Adam(params, self._trainable(), self.learning_rate)
+        self._chains = None
+        self._fast = {name: np.zeros_like(params[name]) for name in self._trainable()}
+
+    def _chain_report(self):
+        """Extra words for the verbose lines of the maximum-likelihood passes."""
+        return ""
+
+    def _minibatch_pass(self, X, params, batches, where):
+        """One Adam step per minibatch of X; records the mean minibatch loss."""
+        name = f"the {self.objective!r} objective of {type(self).__name__}"
+        losses = []
+        for batch in batches:
+            if self.objective in _LIKELIHOOD_OBJECTIVES:
+                objective = self._contrastive_objective(X[batch], params)
+            else:
+                objective = self._objective(X[batch], self._rng)
+            objective = on_unit_rows(objective, self._unit_norm_names)
+            loss, grads = evaluate(objective, params, self._trainable(), name, where)
+            updated = self._adam.step(params, grads)
+            if self.objective == "fpcd":
+                for key, fast in self._fast.items():
+                    fast *= _FAST_DECAY
+                    fast += updated[key] - params[key]
+            params = updated
+            losses.append(loss)
+        self.loss_curve_.append(float(np.mean(losses)))
+        self.n_iter_ += 1
+        return params
+
+    def _contrastive_objective(self, X, params):
+        """``mean F(X) - mean F(samples)`` with samples drawn at ``params``.
+
+        CD restarts the chains at X, PCD continues persistent chains (started
+        at the first minibatch), and FPCD runs them on the parameters plus
+        decaying fast weights.
+        """
+        model = normalize_rows(params, self._unit_norm_names)
+        if self.objective == "fpcd":
+            model = {
+                name: value + self._fast[name] if name in self._fast else value
+                for name, value in model.items()
+            }
+        if self.objective == "cd" or self._chains is None:
+            self._chains = X
+        self._chains = self._negative_samples(self._chains, model, self._rng)
+        samples = self._chains
+
+        def data_loss(params):
+            return self._energy.contrastive(X, samples, params)
+
+        return self._regularized(data_loss)
+
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """Update the model with one pass of minibatch Adam over X.
@@ -147,7 +237,9 @@ class _BaseScoreMatching(
         one Adam step (rate ``learning_rate``) per minibatch on the same
         closed-form gradients as ``fit``; the optimizer state is kept across
         calls, so data that does not fit in memory can be streamed in chunks.
-        For ``objective="dsm"`` each minibatch gets fresh corruptions.
+        For ``objective="dsm"`` each minibatch gets fresh corruptions; for the
+        maximum-likelihood objectives the Markov chains (and FPCD's fast
+        weights) carry over between minibatches and calls too.
 
         Parameters
         ----------
@@ -173,21 +265,11 @@ class _BaseScoreMatching(
         if getattr(self, "_rng", None) is None:
             self._rng = check_random_state(self.random_state)
         if getattr(self, "_adam", None) is None:
-            self._adam = Adam(params, self._trainable(), self.learning_rate)
-        name = f"the {self.objective!r} objective of {type(self).__name__}"
-        losses = []
-        for batch in gen_batches(len(X), self.batch_size):
-            objective = on_unit_rows(
-                self._objective(X[batch], self._rng), self._unit_norm_names
-            )
-            loss, grads = evaluate(
-                objective, params, self._trainable(), name, "in partial_fit"
-            )
-            params = self._adam.step(params, grads)
-            losses.append(loss)
+            self._start_minibatches(params)
+        params = self._minibatch_pass(
+            X, params, gen_batches(len(X), self.batch_size), "in partial_fit"
+        )
         self._set_energy_params(normalize_rows(params, self._unit_norm_names))
-        self.loss_curve_.append(float(np.mean(losses)))
-        self.n_iter_ += 1
         return self
 
     def _objective(self, X, rng):
@@ -205,6 +287,10 @@ class _BaseScoreMatching(
             def data_loss(params):
                 return getattr(energy, self.objective)(X, params)
 
+        return self._regularized(data_loss)
+
+    def _regularized(self, data_loss):
+        """``data_loss`` plus the ``alpha`` penalty on the weights."""
         if self.alpha == 0:
             return data_loss
 
@@ -327,6 +413,43 @@ class _BaseScoreMatching(
         for _ in range(n_steps):
             out += step_size * (self._energy.reconstruct(out, params) - out)
         return out
+
+    def sample(self, n_samples=1, n_steps=1000, random_state=None):
+        """Draw rows from the model by running Markov chains.
+
+        Each chain starts from the model's Gaussian part, ``sigma (b + eps)``,
+        and runs ``n_steps`` steps: block Gibbs sweeps for the GBRBM, Hybrid
+        Monte Carlo trajectories for the mPoT.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of independent chains, one row each.
+
+        n_steps : int, default=1000
+            Markov chain steps per chain.
+
+        random_state : int, RandomState instance or None, default=None
+            Seeds the chains.
+
+        Returns
+        -------
+        samples : ndarray of shape (n_samples, n_features_in_)
+            The last state of every chain.
+        """
+        check_is_fitted(self)
+        for name, value, low in (("n_samples", n_samples, 1), ("n_steps", n_steps, 0)):
+            if not (isinstance(value, Integral) and value >= low):
+                raise ValueError(
+                    f"{name} must be an integer of at least {low}, got {value!r}."
+                )
+        rng = check_random_state(random_state)
+        params = self._energy_params(self.components_.dtype)
+        start = rng.standard_normal((n_samples, self.n_features_in_))
+        start += params["intercept_visible"]
+        start *= self.visible_std_
+        start = start.astype(self.components_.dtype)
+        return self._run_chains(start, params, n_steps, rng)
 
     def score_terms(self, X):
         """The three terms of the score matching objective for each row.

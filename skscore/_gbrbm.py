@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _BaseScoreMatching, _largest_variance
+from ._sampling import gibbs
 from .energies import gbrbm
 
 
@@ -139,6 +140,7 @@ class GBRBMScoreMatching(_BaseScoreMatching):
     _parameter_constraints: dict = {
         **_BaseScoreMatching._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
+        "n_gibbs_steps": [Interval(Integral, 1, None, closed="left")],
         "visible_std": [
             StrOptions({"learn"}),
             Interval(Real, 0, None, closed="neither"),
@@ -156,6 +158,7 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         objective="sm",
         noise=0.1,
         n_noise_samples=1,
+        n_gibbs_steps=1,
         alpha=0.0,
         max_iter=200,
         tol=1e-6,
@@ -170,6 +173,7 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         self.objective = objective
         self.noise = noise
         self.n_noise_samples = n_noise_samples
+        self.n_gibbs_steps = n_gibbs_steps
         self.alpha = alpha
         self.max_iter = max_iter
         self.tol = tol
@@ -203,6 +207,12 @@ class GBRBMScoreMatching(_BaseScoreMatching):
                     "lower visible_std, or set visible_std='learn'.",
                     UserWarning,
                 )
+
+    def _negative_samples(self, V, params, rng):
+        return gibbs(V, gbrbm._experts_of(params), self.n_gibbs_steps, rng)
+
+    def _run_chains(self, V, params, n_steps, rng):
+        return gibbs(V, gbrbm._experts_of(params), n_steps, rng)
 
     @property
     def _n_features_out(self):

@@ -7,8 +7,12 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ._base import _BaseScoreMatching, _largest_variance
+from ._sampling import adapt_step_size, hmc
 from .energies import mpot
 from .energies._chunks import mean_and_covariance
+
+#: first HMC leapfrog step size (in units of v / sigma), adapted from there on
+_INITIAL_STEP_SIZE = 0.1
 
 
 class MPoTAutoencoder(_BaseScoreMatching):
@@ -173,6 +177,7 @@ class MPoTAutoencoder(_BaseScoreMatching):
         "n_covariance": [Interval(Integral, 1, None, closed="left")],
         "n_mean": [Interval(Integral, 1, None, closed="left")],
         "gamma": [Interval(Real, 0, None, closed="neither")],
+        "n_leapfrog_steps": [Interval(Integral, 1, None, closed="left")],
     }
 
     _energy = mpot
@@ -189,6 +194,7 @@ class MPoTAutoencoder(_BaseScoreMatching):
         objective="sm",
         noise=0.1,
         n_noise_samples=1,
+        n_leapfrog_steps=20,
         alpha=0.0,
         max_iter=200,
         tol=1e-6,
@@ -205,6 +211,7 @@ class MPoTAutoencoder(_BaseScoreMatching):
         self.objective = objective
         self.noise = noise
         self.n_noise_samples = n_noise_samples
+        self.n_leapfrog_steps = n_leapfrog_steps
         self.alpha = alpha
         self.max_iter = max_iter
         self.tol = tol
@@ -246,6 +253,36 @@ class MPoTAutoencoder(_BaseScoreMatching):
                     "visible_std, or set visible_std='learn'.",
                     UserWarning,
                 )
+
+    def _start_minibatches(self, params):
+        super()._start_minibatches(params)
+        self.hmc_step_size_ = _INITIAL_STEP_SIZE
+
+    def _minibatch_pass(self, X, params, batches, where):
+        self._acceptances = []
+        params = super()._minibatch_pass(X, params, batches, where)
+        if self._acceptances:
+            self.acceptance_rate_ = float(np.mean(self._acceptances))
+        return params
+
+    def _chain_report(self):
+        return f", HMC acceptance rate {self.acceptance_rate_:.3f}"
+
+    def _negative_samples(self, V, params, rng):
+        V, accepted = hmc(
+            V, mpot._experts_of(params), self.n_leapfrog_steps, self.hmc_step_size_, rng
+        )
+        self._acceptances.append(accepted.mean())
+        self.hmc_step_size_ = adapt_step_size(self.hmc_step_size_, accepted.mean())
+        return V
+
+    def _run_chains(self, V, params, n_steps, rng):
+        experts = mpot._experts_of(params)
+        step_size = getattr(self, "hmc_step_size_", _INITIAL_STEP_SIZE)
+        for _ in range(n_steps):
+            V, accepted = hmc(V, experts, self.n_leapfrog_steps, step_size, rng)
+            step_size = adapt_step_size(step_size, accepted.mean())
+        return V
 
     @property
     def _n_features_out(self):

@@ -29,15 +29,17 @@ def _params(module, rng, dtype=np.float64):
 
 
 def _objectives(module, X, noise):
+    samples = X[:4] + noise[0, :4]  # fewer rows than X
     return {
         "sm": lambda p: module.sm(X, p),
         "ae": lambda p: module.ae(X, p),
         "dsm": lambda p: module.dsm(X, p, noise, 0.3),
+        "contrastive": lambda p: module.contrastive(X, samples, p),
     }
 
 
 @pytest.mark.parametrize("module", MODULES)
-@pytest.mark.parametrize("objective", ["sm", "ae", "dsm"])
+@pytest.mark.parametrize("objective", ["sm", "ae", "dsm", "contrastive"])
 def test_gradients_match_finite_differences(module, objective):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(N, D))
@@ -46,6 +48,17 @@ def test_gradients_match_finite_differences(module, objective):
     errors = gradient_errors(_objectives(module, X, noise)[objective], params)
     assert set(errors) == set(params) - {"gamma"}
     assert max(errors.values()) < 1e-7, errors
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_contrastive_loss_is_difference_of_mean_free_energies(module):
+    rng = np.random.default_rng(1)
+    X, samples = rng.normal(size=(N, D)), rng.normal(size=(3, D))
+    params = _params(module, rng)
+    loss, _ = module.contrastive(X, samples, params)
+    expected = module.free_energy(X, params).mean()
+    expected -= module.free_energy(samples, params).mean()
+    np.testing.assert_allclose(loss, expected, rtol=1e-12)
 
 
 def _gbrbm_enumerated(v, params):

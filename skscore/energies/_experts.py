@@ -133,6 +133,42 @@ def reconstruct(X, experts):
     return out
 
 
+def _free_energy_sums(X, experts):
+    """Sums over the rows of X of ``F`` and of its parameter gradients."""
+    c = experts.intercept_hidden
+    gB = np.zeros(experts.filters.shape)
+    gc = np.zeros(c.shape[0])
+    gb = np.zeros(experts.filters.shape[1])
+    total = glog = 0.0
+    for _, U, Z in _rows(X, experts):
+        (P1,) = experts.derivatives(Z, 1)
+        R = U - experts.intercept_visible
+        total += 0.5 * np.einsum("ij,ij->", R, R) + experts.potential(Z).sum()
+        gB += P1 @ U
+        P1_sum = P1.sum(axis=1)
+        gc += P1_sum
+        gb -= R.sum(axis=0)
+        # u = v / sigma: dF/dlog(sigma) = -(u - b) . u - rho'(z) . (z - c)
+        glog -= np.einsum("ij,ij->", R, U) + np.einsum("ij,ij->", P1, Z) - P1_sum @ c
+    return total, (gB, gc, gb, glog)
+
+
+def contrastive(X, samples, experts):
+    """``mean F(X) - mean F(samples)`` and its gradients ``(gB, gc, gb, glog)``.
+
+    With ``samples`` drawn from the model, the gradient estimates that of the
+    mean negative log-likelihood of X (MATH.md section 8).
+    """
+    data, data_grads = _free_energy_sums(X, experts)
+    model, model_grads = _free_energy_sums(samples, experts)
+    n, m = X.shape[0], samples.shape[0]
+    grads = tuple(
+        g_data / n - g_model / m
+        for g_data, g_model in zip(data_grads, model_grads, strict=True)
+    )
+    return float(data / n - model / m), grads
+
+
 def sm_terms(X, experts, split):
     """Squared error, variance and curvature terms of ``J`` for each row.
 

@@ -216,3 +216,24 @@ def dsm(X, params, noise, noise_std):
     """
     loss, grads = _experts.dsm(X, _experts_of(params), noise, noise_std)
     return loss, _named(grads)
+
+
+def contrastive(X, samples, params):
+    """``mean F(X) - mean F(samples)`` and its gradient.
+
+    With ``samples`` drawn from the model, this gradient is the stochastic
+    gradient of the mean negative log-likelihood of X (MATH.md section 8).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import gaussian
+    >>> params = {"components": 0.5 * np.eye(2, 3), "intercept_hidden": np.zeros(2),
+    ...           "intercept_visible": np.zeros(3), "log_visible_std": np.array(0.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> loss, grads = gaussian.contrastive(X, X[::-1], params)
+    >>> loss
+    0.0
+    """
+    loss, grads = _experts.contrastive(X, samples, _experts_of(params))
+    return loss, _named(grads)

@@ -268,3 +268,28 @@ def dsm(X, params, noise, noise_std):
     """
     loss, grads = _experts.dsm(X, _experts_of(params), noise, noise_std)
     return loss, _named(grads)
+
+
+def contrastive(X, samples, params):
+    """``mean F(X) - mean F(samples)`` and its gradient.
+
+    With ``samples`` drawn from the model, this gradient is the stochastic
+    gradient of the mean negative log-likelihood of X that contrastive
+    divergence and its persistent variants follow (MATH.md section 8): the
+    normalizer's gradient is the mean of ``dF/dparams`` under the model.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.energies import gbrbm
+    >>> params = {"components": np.eye(2, 3), "intercept_hidden": np.zeros(2),
+    ...           "intercept_visible": np.zeros(3), "log_visible_std": np.array(0.0)}
+    >>> X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> loss, grads = gbrbm.contrastive(X, X[::-1], params)
+    >>> loss
+    0.0
+    >>> float(np.abs(grads["components"]).max())
+    0.0
+    """
+    loss, grads = _experts.contrastive(X, samples, _experts_of(params))
+    return loss, _named(grads)
