@@ -270,6 +270,29 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         """
         return self._fitted().denoise(X, n_steps=n_steps, step_size=step_size)
 
+    def sample(self, n_samples=1, n_steps=1000, random_state=None):
+        """Rows drawn from the fitted model, ``estimator_.sample``.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of independent chains, one row each.
+
+        n_steps : int, default=1000
+            Markov chain steps per chain.
+
+        random_state : int, RandomState instance or None, default=None
+            Seeds the chains.
+
+        Returns
+        -------
+        samples : ndarray of shape (n_samples, n_features_in_)
+            The last state of every chain.
+        """
+        return self._fitted().sample(
+            n_samples, n_steps=n_steps, random_state=random_state
+        )
+
     def score_terms(self, X):
         """The three score matching terms, ``estimator_.score_terms(X)``.
 

@@ -1,12 +1,15 @@
-"""Data sets: CIFAR-10 from local files."""
+"""Data sets: CIFAR-10 from local files, natural image patches, synthetic GBRBM data."""
 
+import itertools
 import os
 import pickle
 from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import get_data_home
-from sklearn.utils import Bunch
+from scipy.special import logsumexp
+from sklearn.datasets import get_data_home, load_sample_images
+from sklearn.feature_extraction.image import extract_patches_2d
+from sklearn.utils import Bunch, check_random_state
 
 _LABEL_NAMES = np.array(
     [
@@ -138,3 +141,131 @@ def load_cifar10(subset="train", *, data_home=None, return_X_y=False):
             "layout."
         ),
     )
+
+
+def load_sample_patches(patch_size=8, n_patches=10_000, *, random_state=None):
+    """Grayscale patches of scikit-learn's two bundled sample photographs.
+
+    Natural image patches for small experiments, with no file to fetch: equal
+    numbers of random ``patch_size x patch_size`` patches from each image of
+    :func:`sklearn.datasets.load_sample_images`, gray levels in [0, 1].
+
+    Parameters
+    ----------
+    patch_size : int, default=8
+        Side of the square patches.
+
+    n_patches : int, default=10_000
+        Number of patches (rounded up to an even number).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the patch positions.
+
+    Returns
+    -------
+    patches : ndarray of shape (n_patches, patch_size**2)
+        One flattened patch per row.
+
+    Examples
+    --------
+    >>> from skscore.datasets import load_sample_patches
+    >>> load_sample_patches(6, 100, random_state=0).shape
+    (100, 36)
+    """
+    rng = check_random_state(random_state)
+    per_image = -(-n_patches // 2)
+    return np.vstack(
+        [
+            extract_patches_2d(
+                image.mean(axis=2) / 255,
+                (patch_size, patch_size),
+                max_patches=per_image,
+                random_state=rng,
+            ).reshape(per_image, -1)
+            for image in load_sample_images().images
+        ]
+    )
+
+
+def make_gbrbm(
+    n_samples=1000,
+    n_features=8,
+    n_components=4,
+    *,
+    weight_scale=1.0,
+    visible_std=1.0,
+    random_state=None,
+):
+    """Exact samples from a random Gaussian-Bernoulli RBM, and its parameters.
+
+    The weights are Gaussian with standard deviation ``weight_scale /
+    sqrt(n_features)``, and the biases standard Gaussian. The hidden vector of
+    each row is drawn from its exact marginal
+    ``p(h) ~ exp(c.h + b.Wh + |Wh|^2 / 2)`` (a sum over all ``2**n_components``
+    states), then ``v = visible_std (b + W^T h + eps)``: no Markov chain, so
+    the data are a known model's without any mixing error, for testing
+    estimators against the truth.
+
+    Parameters
+    ----------
+    n_samples : int, default=1000
+        Number of rows.
+
+    n_features : int, default=8
+        Number of visible units.
+
+    n_components : int, default=4
+        Number of hidden units, at most 16.
+
+    weight_scale : float, default=1.0
+        Scale of the weights.
+
+    visible_std : float, default=1.0
+        Visible standard deviation ``sigma``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the parameters and the samples.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+        The samples.
+
+    params : dict
+        The model in the format of :mod:`skscore.energies.gbrbm`
+        (``components``, ``intercept_hidden``, ``intercept_visible``,
+        ``log_visible_std``).
+
+    Examples
+    --------
+    >>> from skscore.datasets import make_gbrbm
+    >>> from skscore.energies import gbrbm
+    >>> X, params = make_gbrbm(500, n_features=5, n_components=3, random_state=0)
+    >>> X.shape, params["components"].shape
+    ((500, 5), (3, 5))
+    >>> float(round(-gbrbm.sm_terms(X, params).sum(axis=1).mean(), 1))
+    2.4
+    """
+    if not 1 <= n_components <= 16:
+        raise ValueError(
+            "make_gbrbm sums over all 2**n_components hidden states; "
+            f"n_components must be between 1 and 16, got {n_components}."
+        )
+    rng = check_random_state(random_state)
+    W = rng.standard_normal((n_components, n_features)) * (
+        weight_scale / np.sqrt(n_features)
+    )
+    c, b = rng.standard_normal(n_components), rng.standard_normal(n_features)
+    states = np.array(list(itertools.product((0.0, 1.0), repeat=n_components)))
+    means = states @ W
+    log_p = states @ c + means @ b + 0.5 * np.einsum("ij,ij->i", means, means)
+    p = np.exp(log_p - logsumexp(log_p))
+    H = states[rng.choice(len(states), size=n_samples, p=p / p.sum())]
+    X = visible_std * (b + H @ W + rng.standard_normal((n_samples, n_features)))
+    params = {
+        "components": W,
+        "intercept_hidden": c,
+        "intercept_visible": b,
+        "log_visible_std": np.asarray(np.log(visible_std)),
+    }
+    return X, params

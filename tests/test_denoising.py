@@ -54,6 +54,10 @@ def test_fits_a_dsm_clone_and_delegates(digits):
             getattr(dsm, method)(X), getattr(direct, method)(X)
         )
     assert dsm.score(X) == direct.score(X)
+    np.testing.assert_array_equal(
+        dsm.sample(3, n_steps=4, random_state=0),
+        direct.sample(3, n_steps=4, random_state=0),
+    )
     assert list(dsm.get_feature_names_out()) == list(direct.get_feature_names_out())
     assert dsm.n_features_in_ == 64
 

@@ -39,6 +39,10 @@ def X(digits):
         GBRBMScoreMatching(
             n_components=6, max_iter=15, objective="ae", visible_std=0.5
         ),
+        GBRBMScoreMatching(n_components=6, max_iter=3, objective="cd"),
+        GBRBMScoreMatching(
+            n_components=6, max_iter=3, objective="fpcd", n_gibbs_steps=2
+        ),
     ]
 )
 def test_sklearn_compatible(estimator, check):

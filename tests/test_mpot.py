@@ -30,6 +30,9 @@ def _heavy_tailed(n_samples, n_features=8, seed=0):
         MPoTAutoencoder(n_covariance=4, n_mean=3, max_iter=15),
         MPoTAutoencoder(n_covariance=4, n_mean=3, max_iter=15, objective="dsm"),
         MPoTAutoencoder(n_covariance=4, n_mean=3, max_iter=15, objective="ae"),
+        MPoTAutoencoder(
+            n_covariance=4, n_mean=3, max_iter=3, objective="pcd", n_leapfrog_steps=5
+        ),
     ]
 )
 def test_sklearn_compatible(estimator, check):
