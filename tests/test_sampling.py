@@ -91,9 +91,7 @@ def test_hmc_rejects_a_diverging_trajectory():
     rng = np.random.default_rng(0)
     params, _, _ = _gaussian_model(rng)
     start = rng.normal(size=(50, 5))
-    samples, accepted = _sampling.hmc(
-        start, gaussian._experts_of(params), 20, 1e6, rng
-    )
+    samples, accepted = _sampling.hmc(start, gaussian._experts_of(params), 20, 1e6, rng)
     assert not accepted.any()
     np.testing.assert_array_equal(samples, start)
 
@@ -158,7 +156,13 @@ def test_samples_of_a_fitted_mpot_match_the_data():
 def test_mpot_likelihood_training_adapts_hmc_and_reports_it(capsys):
     X = StandardScaler().fit_transform(load_digits().data)[:, ::2][:500]
     model = MPoTAutoencoder(
-        8, 8, objective="pcd", visible_std="learn", max_iter=3, random_state=0, verbose=1
+        8,
+        8,
+        objective="pcd",
+        visible_std="learn",
+        max_iter=3,
+        random_state=0,
+        verbose=1,
     ).fit(X)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and "HMC acceptance rate" in lines[-1]
