@@ -11,24 +11,20 @@ away, so the error has a minimum.
 
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.datasets import load_sample_images
-from sklearn.feature_extraction.image import extract_patches_2d
 from sklearn.preprocessing import StandardScaler
 
 from skscore import GBRBMScoreMatching
+from skscore.datasets import load_sample_patches
+from skscore.plotting import plot_denoising
 
-rng = np.random.RandomState(0)
-image = load_sample_images().images[0].mean(axis=2) / 255
-patches = extract_patches_2d(image, (8, 8), max_patches=6000, random_state=rng).reshape(
-    -1, 64
-)
+patches = load_sample_patches(8, 6000, random_state=0)
 scaler = StandardScaler().fit(patches[:5000])
 X_train, X_test = scaler.transform(patches[:5000]), scaler.transform(patches[5000:])
 
 model = GBRBMScoreMatching(64, objective="dsm", noise=0.5, max_iter=200, random_state=0)
 model.fit(X_train)
 
-noisy = X_test + 0.5 * rng.normal(size=X_test.shape)
+noisy = X_test + 0.5 * np.random.default_rng(0).normal(size=X_test.shape)
 denoised = noisy.copy()
 errors = [np.mean((noisy - X_test) ** 2)]
 for _ in range(10):  # model.denoise(noisy, n_steps=10) in one call; here step by step
@@ -36,19 +32,8 @@ for _ in range(10):  # model.denoise(noisy, n_steps=10) in one call; here step b
     errors.append(np.mean((denoised - X_test) ** 2))
 print(f"mean squared error: noisy {errors[0]:.3f}, denoised {errors[-1]:.3f}")
 
-
-def tiles(rows):
-    """The first 16 patches as a 4 x 4 grid, in order."""
-    return rows[:16].reshape(4, 4, 8, 8).transpose(0, 2, 1, 3).reshape(32, 32)
-
-
 fig, axes = plt.subplots(1, 4, figsize=(12, 3.2))
-for ax, data, title in zip(
-    axes[:3], (X_test, noisy, denoised), ("clean", "noisy", "denoised"), strict=True
-):
-    ax.imshow(tiles(data), cmap="gray", vmin=-2.5, vmax=2.5)
-    ax.set_title(title)
-    ax.set_axis_off()
+plot_denoising(X_test, noisy, denoised, (8, 8), axes=axes[:3])
 axes[3].plot(errors, "o-")
 axes[3].set(xlabel="steps of 0.2", ylabel="mean squared error")
 plt.tight_layout()

@@ -26,7 +26,15 @@ class GBRBMScoreMatching(_BaseScoreMatching):
       two regularizers that the model's energy dictates;
     - ``'dsm'``: denoising score matching (Vincent, 2011) at noise level
       ``noise``, a denoising autoencoder;
-    - ``'ae'``: the plain autoencoder, squared reconstruction error only.
+    - ``'ae'``: the plain autoencoder, squared reconstruction error only;
+
+    or, as maximum-likelihood baselines trained by minibatch Adam on negative
+    samples from block Gibbs sampling:
+
+    - ``'cd'``: contrastive divergence, chains restarted at each minibatch;
+    - ``'pcd'``: persistent contrastive divergence (Tieleman, 2008);
+    - ``'fpcd'``: PCD whose chains run on the weights plus decaying fast
+      weights (Tieleman and Hinton, 2009).
 
     Parameters
     ----------
@@ -40,7 +48,7 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         direction has variance below ``sigma**2`` (such as ZCA-whitened
         patches) its optimum has no features at all, and ``fit`` warns.
 
-    objective : {"sm", "dsm", "ae"}, default="sm"
+    objective : {"sm", "dsm", "ae", "cd", "pcd", "fpcd"}, default="sm"
         Training objective.
 
     noise : float, default=0.1
@@ -51,32 +59,42 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         Number of corrupted copies of each row for ``objective="dsm"``. They
         are drawn once per ``fit`` so that L-BFGS sees a deterministic loss.
 
+    n_gibbs_steps : int, default=1
+        Block Gibbs sweeps per minibatch for ``"cd"`` (CD-k), ``"pcd"`` and
+        ``"fpcd"``.
+
     alpha : float, default=0.0
         Strength of the L2 penalty ``alpha / 2 * ||W||^2`` on the weights.
 
     max_iter : int, default=200
-        Maximum number of L-BFGS iterations.
+        Maximum number of L-BFGS iterations; for ``"cd"``, ``"pcd"`` and
+        ``"fpcd"``, the number of passes over the data.
 
     tol : float, default=1e-6
         L-BFGS stops when the largest gradient entry, or the relative decrease
-        of the loss between iterations, falls below ``tol``.
+        of the loss between iterations, falls below ``tol``. Unused by the
+        maximum-likelihood objectives, which run ``max_iter`` passes.
 
     batch_size : int, default=256
-        Rows per minibatch in :meth:`partial_fit`.
+        Rows per minibatch in :meth:`partial_fit` and in the
+        maximum-likelihood objectives (also their number of chains).
 
     learning_rate : float, default=0.01
-        Adam step size in :meth:`partial_fit`.
+        Adam step size in :meth:`partial_fit` and the maximum-likelihood
+        objectives.
 
     warm_start : bool, default=False
         If True, ``fit`` starts from the previously fitted parameters.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights and the corruptions of ``objective="dsm"``.
-        Pass an int for reproducible results.
+        Seeds the initial weights, the corruptions of ``objective="dsm"`` and
+        the minibatch order and Markov chains of the maximum-likelihood
+        objectives. Pass an int for reproducible results.
 
     verbose : int, default=0
-        If positive, print one line per L-BFGS iteration: iteration, loss,
-        gradient norm and elapsed seconds.
+        If positive, print one line per L-BFGS iteration (iteration, loss,
+        gradient norm, elapsed seconds) or per pass of the maximum-likelihood
+        objectives.
 
     Attributes
     ----------
@@ -94,11 +112,13 @@ class GBRBMScoreMatching(_BaseScoreMatching):
 
     loss_curve_ : list of float
         Training loss after each L-BFGS iteration (the data term plus the
-        ``alpha`` penalty); with :meth:`partial_fit`, the mean minibatch loss
-        of each call.
+        ``alpha`` penalty); with :meth:`partial_fit` and the
+        maximum-likelihood objectives, the mean minibatch loss of each pass,
+        for the latter ``mean F(data) - mean F(samples)``.
 
     n_iter_ : int
-        Number of L-BFGS iterations run, plus one per :meth:`partial_fit` call.
+        Number of L-BFGS iterations or passes run, plus one per
+        :meth:`partial_fit` call.
 
     n_features_in_ : int
         Number of features seen during ``fit``.
@@ -122,6 +142,8 @@ class GBRBMScoreMatching(_BaseScoreMatching):
        Score Matching", JMLR 6, 2005.
     .. [3] P. Vincent, "A Connection Between Score Matching and Denoising
        Autoencoders", Neural Computation 23(7), 2011.
+    .. [4] T. Tieleman and G. Hinton, "Using Fast Weights to Improve
+       Persistent Contrastive Divergence", ICML 2009.
 
     Examples
     --------

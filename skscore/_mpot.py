@@ -31,7 +31,13 @@ class MPoTAutoencoder(_BaseScoreMatching):
     sigm(c + W v)]``. Swersky et al. (2011) show that score matching turns it
     into a regularized autoencoder; the parameters minimize, by L-BFGS on
     closed-form gradients, score matching (``'sm'``), denoising score matching
-    (``'dsm'``) or the plain reconstruction error (``'ae'``).
+    (``'dsm'``) or the plain reconstruction error (``'ae'``). As the paper's
+    maximum-likelihood baselines, ``'cd'``, ``'pcd'`` and ``'fpcd'`` train it
+    by minibatch Adam on negative samples from Hybrid Monte Carlo on the free
+    energy: one trajectory of ``n_leapfrog_steps`` per minibatch, restarted at
+    the data (CD), persistent (PCD), or persistent on the weights plus
+    decaying fast weights (FPCD); the step size adapts toward a 90%
+    acceptance rate, as in Ranzato & Hinton's training.
 
     The input should be whitened (e.g. ZCA-whitened image patches) so that
     every direction has variance at most ``visible_std**2``: covariance units
@@ -60,7 +66,7 @@ class MPoTAutoencoder(_BaseScoreMatching):
         any scale but also sharpens the Student-t experts: on whitened image
         patches it learned ``sigma = 0.5`` and less localized filters.
 
-    objective : {"sm", "dsm", "ae"}, default="sm"
+    objective : {"sm", "dsm", "ae", "cd", "pcd", "fpcd"}, default="sm"
         Training objective.
 
     noise : float, default=0.1
@@ -70,32 +76,42 @@ class MPoTAutoencoder(_BaseScoreMatching):
         Number of corrupted copies of each row for ``objective="dsm"``, drawn
         once per ``fit``.
 
+    n_leapfrog_steps : int, default=20
+        Leapfrog steps of each HMC trajectory, for the maximum-likelihood
+        objectives and :meth:`sample`.
+
     alpha : float, default=0.0
         Strength of the L2 penalty ``alpha / 2 ||W||^2`` on the mean filters
         (the covariance filters have unit norm).
 
     max_iter : int, default=200
-        Maximum number of L-BFGS iterations.
+        Maximum number of L-BFGS iterations; for ``"cd"``, ``"pcd"`` and
+        ``"fpcd"``, the number of passes over the data.
 
     tol : float, default=1e-6
         L-BFGS stops when the largest gradient entry, or the relative decrease
-        of the loss between iterations, falls below ``tol``.
+        of the loss between iterations, falls below ``tol``. Unused by the
+        maximum-likelihood objectives.
 
     batch_size : int, default=256
-        Rows per minibatch in :meth:`partial_fit`.
+        Rows per minibatch in :meth:`partial_fit` and the maximum-likelihood
+        objectives (also their number of chains).
 
     learning_rate : float, default=0.03
-        Adam step size in :meth:`partial_fit` (on whitened image patches 0.03
-        reached the L-BFGS score more closely than 0.01 or 0.003).
+        Adam step size in :meth:`partial_fit` and the maximum-likelihood
+        objectives (on whitened image patches 0.03 reached the L-BFGS score
+        more closely than 0.01 or 0.003).
 
     warm_start : bool, default=False
         If True, ``fit`` starts from the previously fitted parameters.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the initial filters and the corruptions of ``objective="dsm"``.
+        Seeds the initial filters, the corruptions of ``objective="dsm"`` and
+        the minibatch order and chains of the maximum-likelihood objectives.
 
     verbose : int, default=0
-        If positive, print one line per L-BFGS iteration.
+        If positive, print one line per L-BFGS iteration, or per pass of the
+        maximum-likelihood objectives with the HMC acceptance rate.
 
     Attributes
     ----------
@@ -115,11 +131,21 @@ class MPoTAutoencoder(_BaseScoreMatching):
         Fitted (or fixed) visible standard deviation ``sigma``.
 
     loss_curve_ : list of float
-        Training loss after each L-BFGS iteration; with :meth:`partial_fit`,
-        the mean minibatch loss of each call.
+        Training loss after each L-BFGS iteration; with :meth:`partial_fit`
+        and the maximum-likelihood objectives, the mean minibatch loss of each
+        pass, for the latter ``mean F(data) - mean F(samples)``.
 
     n_iter_ : int
-        Number of L-BFGS iterations run, plus one per :meth:`partial_fit` call.
+        Number of L-BFGS iterations or passes run, plus one per
+        :meth:`partial_fit` call.
+
+    hmc_step_size_ : float
+        Adapted HMC leapfrog step size, in units of ``v / visible_std_``
+        (maximum-likelihood objectives only); :meth:`sample` starts from it.
+
+    acceptance_rate_ : float
+        Mean HMC acceptance rate over the last pass (maximum-likelihood
+        objectives only).
 
     n_features_in_ : int
         Number of features seen during ``fit``.

@@ -1,4 +1,7 @@
-"""Figures of fitted models (requires matplotlib)."""
+"""Figures of fitted models: filters, the three score matching terms, denoising.
+
+Requires matplotlib.
+"""
 
 import numpy as np
 
@@ -56,3 +59,186 @@ def plot_filters(components, image_shape, *, n_filters=100, ax=None):
     ax.imshow(grid, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax.set_axis_off()
     return ax
+
+
+def plot_mpot_filters(model, image_shape, *, n_filters=64, basis=None, axes=None):
+    """Show an mPoT's covariance and mean filters side by side.
+
+    Parameters
+    ----------
+    model : MPoTAutoencoder
+        A fitted model.
+
+    image_shape : tuple of int
+        Shape of one filter as an image, as in :func:`plot_filters`.
+
+    n_filters : int, default=64
+        Filters of largest norm shown per panel, at most this many.
+
+    basis : ndarray of shape (n_features, n_pixels), default=None
+        Maps the filters to pixels, ``filters @ basis``: e.g.
+        ``pca.components_`` when the model was fitted on PCA-whitened
+        patches. None shows the filters as they are.
+
+    axes : array of two matplotlib Axes, default=None
+        Axes to draw on; a new figure is made when None.
+
+    Returns
+    -------
+    axes : array of two matplotlib Axes
+        Covariance filters, then mean filters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore import MPoTAutoencoder
+    >>> from skscore.plotting import plot_mpot_filters
+    >>> X = 0.5 * np.random.default_rng(0).standard_t(5, size=(300, 16))
+    >>> model = MPoTAutoencoder(8, 4, max_iter=5, random_state=0).fit(X)
+    >>> axes = plot_mpot_filters(model, (4, 4))
+    >>> [ax.get_title() for ax in axes]
+    ['covariance filters', 'mean filters']
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(9, 4.5))
+    banks = {
+        "covariance filters": model.covariance_components_,
+        "mean filters": model.components_,
+    }
+    for ax, (title, filters) in zip(axes, banks.items(), strict=True):
+        if basis is not None:
+            filters = filters @ basis
+        plot_filters(filters, image_shape, n_filters=n_filters, ax=ax)
+        ax.set_title(title)
+    return axes
+
+
+def plot_score_terms(estimators, X, *, n_rounds=20, axes=None):
+    """The three score matching terms over training: the effect of the regularizers.
+
+    Each estimator is cloned with ``warm_start=True`` and fitted on X
+    ``n_rounds`` times, so every round runs its own ``max_iter`` more
+    iterations; after each round the mean squared error, variance and
+    curvature terms of ``score_terms(X)`` are recorded. Comparing score
+    matching with ``objective="ae"`` reproduces the figure of Swersky et al.
+    (2011): the autoencoder lowers its squared error while the two
+    regularizers, which it does not see, drift.
+
+    Parameters
+    ----------
+    estimators : dict of str to estimator
+        Label to an unfitted skscore estimator (iterations per round set by
+        its ``max_iter``).
+
+    X : array-like of shape (n_samples, n_features)
+        Training data, on which the terms are also measured.
+
+    n_rounds : int, default=20
+        Number of rounds of fitting.
+
+    axes : array of three matplotlib Axes, default=None
+        Axes to draw on; a new figure is made when None.
+
+    Returns
+    -------
+    axes : array of three matplotlib Axes
+        Squared error, variance and curvature; one line per estimator, with
+        the iterations run on the horizontal axis.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore import GBRBMScoreMatching
+    >>> from skscore.plotting import plot_score_terms
+    >>> X = np.random.default_rng(0).normal(size=(200, 6))
+    >>> models = {"score matching": GBRBMScoreMatching(4, max_iter=2),
+    ...           "autoencoder": GBRBMScoreMatching(4, objective="ae", max_iter=2)}
+    >>> axes = plot_score_terms(models, X, n_rounds=3)
+    >>> [len(line.get_xdata()) for line in axes[0].lines]
+    [3, 3]
+    """
+    import warnings
+
+    import matplotlib.pyplot as plt
+    from sklearn.base import clone
+    from sklearn.exceptions import ConvergenceWarning
+
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(11, 3.2))
+    for label, estimator in estimators.items():
+        model = clone(estimator).set_params(warm_start=True)
+        iterations, terms = [], []
+        for _ in range(n_rounds):
+            with warnings.catch_warnings():  # each round stops at its max_iter
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model.fit(X)
+            iterations.append(model.n_iter_ + (iterations[-1] if iterations else 0))
+            terms.append(model.score_terms(X).mean(axis=0))
+        for ax, curve in zip(axes, np.transpose(terms), strict=True):
+            ax.plot(iterations, curve, label=label)
+    for ax, title in zip(axes, ("squared error", "variance", "curvature"), strict=True):
+        ax.set(title=title, xlabel="iterations")
+    axes[0].legend()
+    return axes
+
+
+def plot_denoising(clean, noisy, denoised, image_shape, *, n_images=16, axes=None):
+    """Clean, noisy and denoised patches side by side, with their errors.
+
+    Parameters
+    ----------
+    clean, noisy, denoised : ndarray of shape (n_samples, n_pixels)
+        The same patches, e.g. ``denoised = model.denoise(noisy)``.
+
+    image_shape : tuple of int
+        ``(height, width)`` of one grayscale patch.
+
+    n_images : int, default=16
+        Number of patches shown (the first ones), laid out in a square grid.
+
+    axes : array of three matplotlib Axes, default=None
+        Axes to draw on; a new figure is made when None.
+
+    Returns
+    -------
+    axes : array of three matplotlib Axes
+        Clean, noisy and denoised, on one gray scale set by the clean
+        patches; the last two titled with their mean squared error to the
+        clean patches (over all rows given).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscore.plotting import plot_denoising
+    >>> clean = np.zeros((4, 9))
+    >>> axes = plot_denoising(clean, clean + 1, clean + 0.5, (3, 3), n_images=4)
+    >>> [ax.get_title() for ax in axes]
+    ['clean', 'noisy (error 1)', 'denoised (error 0.25)']
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(10, 3.6))
+    side = int(np.ceil(np.sqrt(n_images)))
+    height, width = image_shape
+    span = np.percentile(np.abs(clean[:n_images]), 99) or 1.0
+    for ax, (title, rows) in zip(
+        axes,
+        {"clean": clean, "noisy": noisy, "denoised": denoised}.items(),
+        strict=True,
+    ):
+        grid = np.full((side * (height + 1) + 1, side * (width + 1) + 1), np.nan)
+        for position, row in enumerate(np.asarray(rows)[:n_images]):
+            top, left = (
+                k * (n + 1) + 1
+                for k, n in zip(divmod(position, side), (height, width), strict=True)
+            )
+            grid[top : top + height, left : left + width] = row.reshape(image_shape)
+        ax.imshow(grid, cmap="gray", vmin=-span, vmax=span, interpolation="nearest")
+        if rows is not clean:
+            title += f" (error {np.mean((np.asarray(rows) - clean) ** 2):.3g})"
+        ax.set_title(title)
+        ax.set_axis_off()
+    return axes
