@@ -17,6 +17,7 @@ TINY = _cifar10.Scale(
     n_patches=3000,
     n_units=8,
     max_iter=5,
+    n_passes=1,
     stride=4,
     C_grid=(0.01,),
 )
@@ -41,6 +42,26 @@ def test_cli_runs_rows_writes_json_and_table_and_resumes(tmp_path, monkeypatch, 
     assert "already in" in capsys.readouterr().out
     with pytest.raises(ValueError, match="Unknown rows"):
         main([*argv, "--rows", "no such row"])
+
+
+def test_cached_features_rerun_only_the_classifier(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(_cifar10, "QUICK", TINY)
+    output, cache = tmp_path / "results.json", tmp_path / "cache"
+    argv = ["cifar10", "--quick", "--data-home", str(SHARED), "--output", str(output)]
+    argv += ["--cache", str(cache), "--rows", "paper: mPoT PCD"]
+    assert main(argv) == 0
+    first = json.loads(output.read_text())["rows"]["paper: mPoT PCD"]
+    assert [p.name for p in cache.iterdir()] == ["quick_paper__mpot_pcd.npz"]
+    assert "features from" not in capsys.readouterr().out
+    assert main([*argv, "--redo"]) == 0  # --redo learns and encodes again
+    assert "features from" not in capsys.readouterr().out
+    first = json.loads(output.read_text())["rows"]["paper: mPoT PCD"]
+    output.unlink()
+    assert main(argv) == 0
+    assert "features from" in capsys.readouterr().out
+    again = json.loads(output.read_text())["rows"]["paper: mPoT PCD"]
+    assert again["test_accuracy"] == first["test_accuracy"]
+    assert again["learn_seconds"] == first["learn_seconds"]
 
 
 def test_triangle_kmeans_encoding():
