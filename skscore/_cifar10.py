@@ -339,6 +339,11 @@ def run(
         row["classify_seconds"] = time.perf_counter() - start
         log(f"  test accuracy {row['test_accuracy']:.4f}")
         results["rows"][name] = row
+        # in the order of the table's definition, whatever order they ran in
+        results["rows"] = {
+            key: results["rows"][key]
+            for key in sorted(results["rows"], key=list(all_rows).index)
+        }
         if output is not None:
             output.parent.mkdir(parents=True, exist_ok=True)
             output.write_text(json.dumps(results, indent=2))
