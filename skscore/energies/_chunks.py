@@ -4,6 +4,12 @@ import numpy as np
 from sklearn import get_config
 from sklearn.utils import gen_batches
 
+#: temporaries per chunk sized for the processor caches: elementwise passes
+#: over cache-resident chunks ran the GBRBM objective at 1.06x its matrix
+#: products (one thread, N=20000, D=192, K=256) against 1.30x for one chunk
+#: of 40 MB; 8 to 16 MiB was also best at K=1600
+_CACHE_BYTES = 8 * 2**20
+
 
 def chunk_slices(n_samples, row_floats, dtype):
     """Slices over the rows of a batch so each chunk's temporaries fit in memory.
@@ -23,11 +29,12 @@ def chunk_slices(n_samples, row_floats, dtype):
     -------
     slices : generator of slice
         Consecutive slices covering ``range(n_samples)``, each holding as many
-        rows as scikit-learn's ``working_memory`` setting allows (at least one).
+        rows as fit in a cache-sized budget, and never more than
+        scikit-learn's ``working_memory`` setting allows (at least one).
     """
     row_bytes = row_floats * np.dtype(dtype).itemsize
-    n_rows = int(get_config()["working_memory"] * 2**20 // row_bytes)
-    return gen_batches(n_samples, max(1, min(n_rows, n_samples)))
+    budget = min(get_config()["working_memory"] * 2**20, _CACHE_BYTES)
+    return gen_batches(n_samples, max(1, min(int(budget // row_bytes), n_samples)))
 
 
 def mean_and_covariance(X):
