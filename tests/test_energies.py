@@ -1,4 +1,6 @@
 import itertools
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -7,9 +9,11 @@ from scipy.integrate import quad
 from scipy.linalg import subspace_angles
 from scipy.special import expit, gammaln, logsumexp
 from sklearn import config_context
+from threadpoolctl import threadpool_limits
 
 from skscore._optim import minimize_lbfgs
 from skscore.energies import gaussian, gbrbm, mpot
+from skscore.energies._chunks import map_chunks
 
 N, D, K = 6, 4, 3
 MODULES = [gbrbm, gaussian, mpot]
@@ -150,6 +154,42 @@ def test_chunking_does_not_change_results(module):
                 chunked[name][1][key], grads[key], rtol=1e-10, atol=1e-12
             )
     np.testing.assert_allclose(features, module.hidden_expectations(X, params))
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_threads_do_not_change_results(module):
+    # chunks run in one thread per BLAS thread; the sums keep the chunk order
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(400, D))
+    noise = 0.3 * rng.normal(size=(2, 400, D))
+    params = _params(module, rng)
+    results = {}
+    for n_threads in (1, 2):
+        with threadpool_limits(n_threads), config_context(working_memory=0.01):
+            results[n_threads] = {
+                name: f(params) for name, f in _objectives(module, X, noise).items()
+            }
+    for name, (loss, grads) in results[1].items():
+        assert results[2][name][0] == loss
+        for key in grads:
+            np.testing.assert_array_equal(results[2][name][1][key], grads[key])
+
+
+def test_map_chunks_uses_the_blas_threads_and_keeps_order():
+    seen = set()
+
+    def work(task):
+        seen.add(threading.get_ident())
+        time.sleep(0.01)
+        return task
+
+    with threadpool_limits(2):
+        assert map_chunks(work, list(range(20))) == list(range(20))
+    assert len(seen) == 2
+    seen.clear()
+    with threadpool_limits(1):
+        assert map_chunks(work, list(range(5))) == list(range(5))
+    assert seen == {threading.get_ident()}
 
 
 @pytest.mark.parametrize("module", MODULES)

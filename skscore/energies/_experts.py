@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._chunks import chunk_slices
+from ._chunks import chunk_slices, map_chunks
 
 
 def sigmoid(Z, out=None, sign=1.0):
@@ -66,22 +66,32 @@ class Experts(NamedTuple):
     expectations: Callable
 
 
-def _rows(X, experts, noise=None):
-    """Yield ``(slice, u, Z)`` per chunk of rows of ``u = (X + noise) / sigma``.
+def _chunk(X, sl, experts, noise=None):
+    """``(u, Z)`` for the rows ``sl`` of ``u = (X + noise) / sigma``.
 
     ``Z = B u^T + c`` has one row per unit and one column per row of ``u``.
     """
-    B, c = experts.filters, experts.intercept_hidden
     inv_sigma = np.exp(-experts.log_visible_std)
-    for sl in chunk_slices(X.shape[0], 4 * X.shape[1] + 6 * B.shape[0], X.dtype):
-        if noise is None:
-            U = X[sl] * inv_sigma
-        else:
-            U = X[sl] + noise[sl]
-            U *= inv_sigma
-        Z = B @ U.T
-        Z += c[:, None]
-        yield sl, U, Z
+    if noise is None:
+        U = X[sl] * inv_sigma
+    else:
+        U = X[sl] + noise[sl]
+        U *= inv_sigma
+    Z = experts.filters @ U.T
+    Z += experts.intercept_hidden[:, None]
+    return U, Z
+
+
+def _slices(X, experts):
+    return chunk_slices(
+        X.shape[0], 4 * X.shape[1] + 6 * experts.filters.shape[0], X.dtype
+    )
+
+
+def _rows(X, experts, noise=None):
+    """Yield ``(slice, u, Z)`` per chunk of rows, as :func:`_chunk` makes them."""
+    for sl in _slices(X, experts):
+        yield (sl, *_chunk(X, sl, experts, noise))
 
 
 def _residual(U, P1, experts):
@@ -193,33 +203,26 @@ def sm_terms(X, experts, split):
 
 def sm(X, experts):
     """Mean score matching objective and gradients ``(gB, gc, gb, glog)``."""
-    B = experts.filters
-    S = np.einsum("kd,kd->k", B, B)
-    sum_d2 = np.zeros(B.shape[0])
+    S = np.einsum("kd,kd->k", experts.filters, experts.filters)
     n_features = X.shape[1]
-
     minus_S = -S.astype(X.dtype)[:, None]
 
     def head(G, derivatives, noise):
-        nonlocal sum_d2
         _, P2, P3 = derivatives
         row_loss = 0.5 * np.einsum("ij,ij->i", G, G) - S @ P2 - n_features
-        sum_d2 += P2.sum(axis=1)
         P3 *= minus_S  # d/dz of -rho''(z) S, in place
-        return row_loss, G, P3, None
+        return row_loss, G, P3, None, -P2.sum(axis=1)
 
-    loss, (gB, gc, gb, glog) = _objective(((X, None),), experts, head, 3, power=-2)
-    gB -= 2 * np.exp(-2 * experts.log_visible_std) / X.shape[0] * sum_d2[:, None] * B
-    return loss, (gB, gc, gb, glog)
+    return _objective([(X, None)], experts, head, 3, power=-2)
 
 
 def ae(X, experts):
     """Mean ``1/2 ||v - reconstruct(v)||^2`` and its gradients."""
 
     def head(G, derivatives, noise):
-        return 0.5 * np.einsum("ij,ij->i", G, G), G, None, None
+        return 0.5 * np.einsum("ij,ij->i", G, G), G, None, None, None
 
-    return _objective(((X, None),), experts, head, 2, power=2)
+    return _objective([(X, None)], experts, head, 2, power=2)
 
 
 def dsm(X, experts, noise, noise_std):
@@ -234,57 +237,67 @@ def dsm(X, experts, noise, noise_std):
             G,
             None,
             -np.einsum("ij,ij->", G, tau),
+            None,
         )
 
-    return _objective(((X, E) for E in noise), experts, head, 2, power=-2)
+    return _objective([(X, E) for E in noise], experts, head, 2, power=-2)
 
 
 def _objective(batches, experts, head, n_derivatives, power):
     """Chunked loss and gradients of ``sigma^power * mean L_1(u)``.
 
     ``L_1`` is a per-row loss on the unit-variance model that depends on ``u``
-    through ``z`` and the residual ``g``. ``head(G, derivatives, noise)`` gets
-    ``g`` (which it may overwrite) and ``[rho'(z), ...]`` and returns the
-    per-row ``L_1``, ``dL_1/dg``, any further ``dL_1/dz`` (units x rows, or
-    None), and any
-    contribution to ``d/dlog(sigma)`` beyond the scaling of ``u`` (or None).
-    Returns the loss and the gradients for the filters, hidden biases, visible
-    bias and log visible standard deviation.
+    through ``z``, the residual ``g`` and the squared filter norms ``S``.
+    ``head(G, derivatives, noise)`` gets ``g`` (which it may overwrite) and
+    ``[rho'(z), ...]`` and returns the per-row ``L_1``, ``dL_1/dg``, any
+    further ``dL_1/dz`` (units x rows, or None), any contribution to
+    ``d/dlog(sigma)`` beyond the scaling of ``u`` (or None) and the summed
+    ``dL_1/dS`` (or None). ``batches`` is a list of ``(X, noise)`` pairs.
+    Chunks of rows are processed in parallel threads, one per BLAS thread,
+    each with a single-threaded BLAS, so that the elementwise work runs on
+    every core too. Returns the loss and the gradients for the filters,
+    hidden biases, visible bias and log visible standard deviation.
     """
     B, c = experts.filters, experts.intercept_hidden
-    gB = np.zeros(B.shape)
-    gc = np.zeros(B.shape[0])
-    gb = np.zeros(B.shape[1])
-    glog = 0.0
-    loss = 0.0
-    n_rows = 0
-    for X, noise in batches:
-        n_rows += X.shape[0]
-        for sl, U, Z in _rows(X, experts, noise):
-            derivatives = experts.derivatives(Z, n_derivatives)
-            P1, P2 = derivatives[:2]
-            G = _residual(U, P1, experts)
-            noise_rows = None if noise is None else noise[sl]
-            row_loss, R, dZ, dlog = head(G, derivatives, noise_rows)
-            # back through g = u - b + rho'(z) B and z = B u + c (units x rows)
-            delta = B @ R.T
-            delta *= P2
-            if dZ is not None:
-                delta += dZ
-            gB += P1 @ R
-            gB += delta @ U
-            gb -= R.sum(axis=0)
-            delta_sum = delta.sum(axis=1)
-            gc += delta_sum
-            # d/dlog(sigma) of sigma^p L_1(x / sigma) = sigma^p (p L_1 - dL_1/du . u),
-            # with delta . (z - c) = (delta B) . u
-            glog += power * row_loss.sum() - (
-                np.einsum("ij,ij->", R, U)
-                + np.einsum("ij,ij->", delta, Z)
-                - delta_sum @ c
-            )
-            if dlog is not None:
-                glog += dlog
-            loss += row_loss.sum()
+
+    def chunk_terms(task):
+        X, noise, sl = task
+        U, Z = _chunk(X, sl, experts, noise)
+        derivatives = experts.derivatives(Z, n_derivatives)
+        P1, P2 = derivatives[:2]
+        G = _residual(U, P1, experts)
+        row_loss, R, dZ, dlog, dS = head(
+            G, derivatives, None if noise is None else noise[sl]
+        )
+        # back through g = u - b + rho'(z) B and z = B u + c (units x rows)
+        delta = B @ R.T
+        delta *= P2
+        if dZ is not None:
+            delta += dZ
+        gB = P1 @ R
+        gB += delta @ U
+        delta_sum = delta.sum(axis=1)
+        # d/dlog(sigma) of sigma^p L_1(x / sigma) = sigma^p (p L_1 - dL_1/du . u),
+        # with delta . (z - c) = (delta B) . u
+        loss = row_loss.sum()
+        glog = power * loss - (
+            np.einsum("ij,ij->", R, U) + np.einsum("ij,ij->", delta, Z) - delta_sum @ c
+        )
+        if dlog is not None:
+            glog += dlog
+        return loss, gB, delta_sum, -R.sum(axis=0), glog, dS
+
+    tasks = [(X, noise, sl) for X, noise in batches for sl in _slices(X, experts)]
+    loss, gB, gc, gb, glog, dS = 0.0, np.zeros(B.shape), 0.0, 0.0, 0.0, 0.0
+    for terms in map_chunks(chunk_terms, tasks):
+        loss += terms[0]
+        gB += terms[1]
+        gc = gc + terms[2]
+        gb = gb + terms[3]
+        glog += terms[4]
+        if terms[5] is not None:
+            dS = dS + terms[5]
+    gB += 2 * np.asarray(dS)[..., None] * B  # S_j = ||B_j||^2
+    n_rows = sum(X.shape[0] for X, _ in batches)
     scale = np.exp(power * experts.log_visible_std) / n_rows
     return float(loss * scale), (gB * scale, gc * scale, gb * scale, glog * scale)
