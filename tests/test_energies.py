@@ -175,20 +175,29 @@ def test_threads_do_not_change_results(module):
             np.testing.assert_array_equal(results[2][name][1][key], grads[key])
 
 
-def test_map_chunks_uses_the_blas_threads_and_keeps_order():
-    seen = set()
+def test_map_chunks_uses_the_blas_threads_keeps_order_and_bounds_memory():
+    seen, running = set(), []
 
     def work(task):
         seen.add(threading.get_ident())
+        running.append(task)
         time.sleep(0.01)
         return task
 
     with threadpool_limits(2):
-        assert map_chunks(work, list(range(20))) == list(range(20))
+        results = map_chunks(work, list(range(20)))
+        assert next(results) == 0
+        time.sleep(0.2)
+        assert len(running) <= 6  # the first result, and at most 2 x 2 ahead
+        assert list(results) == list(range(1, 20))
+    seen.clear()
+
+    with threadpool_limits(2):
+        assert list(map_chunks(work, list(range(20)))) == list(range(20))
     assert len(seen) == 2
     seen.clear()
     with threadpool_limits(1):
-        assert map_chunks(work, list(range(5))) == list(range(5))
+        assert list(map_chunks(work, list(range(5)))) == list(range(5))
     assert seen == {threading.get_ident()}
 
 

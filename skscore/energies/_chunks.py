@@ -1,5 +1,6 @@
 """Row chunking shared by the energy modules."""
 
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -43,20 +44,28 @@ def chunk_slices(n_samples, row_floats, dtype):
 
 
 def map_chunks(function, tasks):
-    """``[function(task) for task in tasks]``, in parallel threads.
+    """Yield ``function(task)`` for each of ``tasks``, in order, computed in threads.
 
     As many threads as BLAS has (so a ``threadpool_limits`` set by the caller
     is honoured), each calling a single-threaded BLAS: NumPy's elementwise
     loops are single-threaded, and this runs them on every core too, the way
-    scikit-learn's KMeans runs its chunks. The results keep the order of
-    ``tasks``, so sums over them do not depend on the number of threads.
+    scikit-learn's KMeans runs its chunks. Results come in the order of
+    ``tasks``, so sums over them do not depend on the number of threads, and
+    at most two per thread are computed ahead of the consumer, so memory
+    stays bounded however many tasks there are.
     """
     n_threads = max((info["num_threads"] for info in _BLAS.info()), default=1)
     if n_threads == 1 or len(tasks) == 1:
-        return [function(task) for task in tasks]
-    with threadpool_limits(1, user_api="blas"):
-        with ThreadPoolExecutor(min(n_threads, len(tasks))) as executor:
-            return list(executor.map(function, tasks))
+        yield from map(function, tasks)
+        return
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(n_threads) as pool:
+        pending = deque()
+        for task in tasks:
+            pending.append(pool.submit(function, task))
+            if len(pending) > 2 * n_threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def mean_and_covariance(X):
