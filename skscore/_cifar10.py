@@ -1,15 +1,24 @@
 """CIFAR-10 benchmark: ``python -m skscore cifar10``, ``benchmarks/cifar10.py``.
 
 Every row is one feature learner in the same pipeline: raw images ->
-:class:`ConvolutionalFeaturizer` -> standardization -> ``LinearSVC``, with the
-classifier's ``C`` chosen on a validation split of the training images and
-the test set used once. Rows are written to the results file as each
-finishes, and a rerun skips the rows already there, so the full benchmark
-(hours on 2 cores) can run in pieces.
+:class:`ConvolutionalFeaturizer` -> standardization -> a multinomial
+logistic regression, with the classifier's ``C`` chosen on a validation split
+of the training images and the test set used once. (``LinearSVC`` took 15
+minutes for one ``C`` on the full k-means features, 45,000 x 6,400, in
+liblinear's single-threaded primal solver; ``LogisticRegression``'s L-BFGS
+runs on float32 matrix products, took 87 s and reached a higher validation
+accuracy, 75.7% against 72.3% at the best ``C`` of each. A linear softmax is
+also the classifier of Ranzato and Hinton's mPoT experiments.)
+
+Rows are written to the results file as each finishes, and a rerun skips the
+rows already there, so the full benchmark (hours on 2 cores) can run in
+pieces; ``cache`` keeps each row's encoded features for reruns of the
+classifier.
 """
 
 import json
 import time
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,10 +26,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import BernoulliRBM
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
-from sklearn.svm import LinearSVC
 
 from ._denoising import DenoisingSMTransformer
 from ._gbrbm import GBRBMScoreMatching
@@ -66,7 +76,8 @@ class Scale:
     n_train: int  # training images, the last n_validation of them held out
     n_validation: int
     n_test: int
-    n_patches: int
+    n_patches: int  # patches k-means and the BernoulliRBM are fitted on
+    n_model_patches: int  # patches of the score matching and likelihood models
     n_units: int  # K, the Coates protocol's number of features per position
     max_iter: int  # L-BFGS iterations of the score matching objectives
     n_passes: int  # passes over the patches of the maximum-likelihood ones
@@ -74,8 +85,13 @@ class Scale:
     C_grid: tuple
 
 
-FULL = Scale(50_000, 5_000, 10_000, 400_000, 1600, 200, 10, 1, (1e-5, 1e-4, 1e-3, 1e-2))
-QUICK = Scale(3_000, 1_000, 1_000, 30_000, 100, 60, 10, 2, (1e-5, 1e-4, 1e-3, 1e-2))
+# Full: the Coates protocol's sizes, except that the skscore models are fitted
+# on 100,000 of the patches: one GBRBM evaluation on 400,000 takes ~20 s here,
+# so 200 L-BFGS iterations would take over an hour per row.
+FULL = Scale(
+    50_000, 5_000, 10_000, 400_000, 100_000, 1600, 200, 10, 1, (1e-3, 1e-2, 1e-1)
+)
+QUICK = Scale(3_000, 1_000, 1_000, 30_000, 30_000, 100, 60, 10, 2, (1e-3, 1e-2, 1e-1))
 
 
 def _paper_mpot(objective, scale):
@@ -96,13 +112,16 @@ def _paper_mpot(objective, scale):
         stride=4,
         pooling=None,
         whiten=PCA(n_components=0.99, whiten=True),
-        n_patches=scale.n_patches,
+        n_patches=scale.n_model_patches,
     )
 
 
-def _coates(estimator, scale, **encoding):
+def _coates(estimator, scale, n_patches=None, **encoding):
     return ConvolutionalFeaturizer(
-        estimator, stride=scale.stride, n_patches=scale.n_patches, **encoding
+        estimator,
+        stride=scale.stride,
+        n_patches=n_patches or scale.n_model_patches,
+        **encoding,
     )
 
 
@@ -121,7 +140,10 @@ def _rows(scale):
         "paper: mPoT PCD": (_paper_mpot("pcd", scale), None),
         "paper: mPoT FPCD": (_paper_mpot("fpcd", scale), None),
         "raw pixels": (None, None),
-        "k-means triangle (Coates)": (_coates(TriangleKMeans(K), scale), None),
+        "k-means triangle (Coates)": (
+            _coates(TriangleKMeans(K), scale, scale.n_patches),
+            None,
+        ),
         # BernoulliRBM wants values in [0, 1]: min-max scaled whitened patches
         # sit near 0.5 and gave 16% (quick mode), unwhitened ones 30%
         "BernoulliRBM (scikit-learn)": (
@@ -133,6 +155,7 @@ def _rows(scale):
                     ]
                 ),
                 scale,
+                scale.n_patches,
                 whiten=False,
             ),
             None,
@@ -177,17 +200,23 @@ def _choose_noise(featurizer, X_train, noises, log):
 
 def _classify(train, y_train, validation, y_validation, test, y_test, C_grid, log):
     scaler = StandardScaler().fit(train)
-    train, validation, test = (scaler.transform(a) for a in (train, validation, test))
-    dual = train.shape[1] > train.shape[0]
-    accuracies, models = {}, {}
-    for C in C_grid:
-        models[C] = LinearSVC(C=C, dual=dual, max_iter=2000, random_state=0)
-        accuracies[C] = float(
-            models[C].fit(train, y_train).score(validation, y_validation)
-        )
+    train, validation, test = (
+        scaler.transform(a).astype(np.float32, copy=False)
+        for a in (train, validation, test)
+    )
+    accuracies, weights = {}, {}
+    # ascending C, each fit starting from the last one's weights
+    classifier = LogisticRegression(max_iter=500, warm_start=True)
+    for C in sorted(C_grid):
+        with warnings.catch_warnings():  # the grid's largest C may not converge
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            classifier.set_params(C=C).fit(train, y_train)
+        weights[C] = classifier.coef_.copy(), classifier.intercept_.copy()
+        accuracies[C] = float(classifier.score(validation, y_validation))
         log(f"    C={C}: validation accuracy {accuracies[C]:.4f}")
     best = max(accuracies, key=accuracies.get)
-    return float(models[best].score(test, y_test)), best, accuracies
+    classifier.coef_, classifier.intercept_ = weights[best]
+    return float(classifier.score(test, y_test)), best, accuracies
 
 
 _PARTS = ("train", "validation", "test")

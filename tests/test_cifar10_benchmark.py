@@ -15,6 +15,7 @@ TINY = _cifar10.Scale(
     n_validation=100,
     n_test=100,
     n_patches=3000,
+    n_model_patches=3000,
     n_units=8,
     max_iter=5,
     n_passes=1,
