@@ -444,12 +444,17 @@ class _BaseScoreMatching(
                     f"{name} must be an integer of at least {low}, got {value!r}."
                 )
         rng = check_random_state(random_state)
-        params = self._energy_params(self.components_.dtype)
-        start = rng.standard_normal((n_samples, self.n_features_in_))
-        start += params["intercept_visible"]
-        start *= self.visible_std_
-        start = start.astype(self.components_.dtype)
-        return self._run_chains(start, params, n_steps, rng)
+        dtype = self.components_.dtype
+        params = self._energy_params(dtype)
+        out = np.empty((n_samples, self.n_features_in_), dtype=dtype)
+        # independent chains, run in chunks of rows to bound the memory
+        row_floats = 3 * self.n_features_in_ + 2 * self._n_features_out
+        for batch in chunk_slices(n_samples, row_floats, dtype):
+            start = rng.standard_normal((batch.stop - batch.start, out.shape[1]))
+            start += params["intercept_visible"]
+            start *= self.visible_std_
+            out[batch] = self._run_chains(start.astype(dtype), params, n_steps, rng)
+        return out
 
     def score_terms(self, X):
         """The three terms of the score matching objective for each row.

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn import config_context
 from sklearn.datasets import load_digits
 from sklearn.preprocessing import StandardScaler
 
@@ -209,6 +210,9 @@ def test_sample_is_reproducible_and_validates_its_arguments(gbrbm_data):
         model.sample(3, n_steps=5, random_state=1),
     )
     assert model.sample(2, n_steps=0, random_state=0).shape == (2, 8)
+    with config_context(working_memory=1e-3):  # one chain per chunk of rows
+        chunked = model.sample(50, n_steps=3, random_state=0)
+    assert chunked.shape == (50, 8) and len(np.unique(chunked[:, 0])) == 50
     with pytest.raises(ValueError, match="n_samples"):
         model.sample(0)
     with pytest.raises(ValueError, match="n_steps"):
