@@ -31,6 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import BernoulliRBM
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.utils import gen_batches
 
 from ._denoising import DenoisingSMTransformer
 from ._gbrbm import GBRBMScoreMatching
@@ -199,11 +200,14 @@ def _choose_noise(featurizer, X_train, noises, log):
 
 
 def _classify(train, y_train, validation, y_validation, test, y_test, C_grid, log):
-    scaler = StandardScaler().fit(train)
-    train, validation, test = (
-        scaler.transform(a).astype(np.float32, copy=False)
-        for a in (train, validation, test)
-    )
+    # standardized in place, in chunks of rows: the paper rows' features are
+    # several GB, and a whole-array fit would make a float64 copy of them
+    scaler = StandardScaler(copy=False)
+    for batch in gen_batches(len(train), 1000):
+        scaler.partial_fit(train[batch])
+    for features in (train, validation, test):
+        for batch in gen_batches(len(features), 1000):
+            scaler.transform(features[batch])
     accuracies, weights = {}, {}
     # ascending C, each fit starting from the last one's weights
     classifier = LogisticRegression(max_iter=500, warm_start=True)
