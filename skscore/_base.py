@@ -533,7 +533,10 @@ def _largest_variance(X, stop_above, n_power_iterations=50):
         for _ in range(n_power_iterations):
             if not 0 < top <= stop_above:
                 break
-            direction = X.T @ (X @ direction - mean @ direction) / X.shape[0]
+            # products in X's dtype: a float64 vector would upcast all of X
+            projection = X @ direction.astype(X.dtype) - mean @ direction
+            direction = (X.T @ projection.astype(X.dtype)).astype(np.float64)
+            direction /= X.shape[0]
             top = np.linalg.norm(direction)  # ||C d|| <= largest variance, ||d|| = 1
             direction /= top
     return top

@@ -99,7 +99,16 @@ def test_denoising_transformer_partial_fit_streams_a_dsm_model(heavy_tailed):
     assert dsm.n_features_in_ == X.shape[1]
 
 
-def test_fit_streams_a_memmap_in_bounded_memory(tmp_path):
+@pytest.mark.parametrize(
+    "model",
+    [
+        GBRBMScoreMatching(8, max_iter=3, random_state=0),
+        # a fixed visible_std adds the largest-variance check
+        GBRBMScoreMatching(8, visible_std=1.0, max_iter=3, random_state=0),
+        MPoTAutoencoder(4, 4, visible_std=3.0, max_iter=3, random_state=0),
+    ],
+)
+def test_fit_streams_a_memmap_in_bounded_memory(tmp_path, model):
     # fit reads X chunk by chunk: its peak extra memory follows working_memory,
     # not the size of X (here a 12.8 MB file, fitted within a 1 MiB budget)
     rng = np.random.default_rng(0)
@@ -109,7 +118,6 @@ def test_fit_streams_a_memmap_in_bounded_memory(tmp_path):
         X[start : start + 10_000] = rng.standard_t(4, size=(10_000, 32))
     X.flush()
     X = np.memmap(path, dtype=np.float32, mode="r", shape=(100_000, 32))
-    model = GBRBMScoreMatching(8, max_iter=3, random_state=0)
     with config_context(working_memory=1):
         tracemalloc.start()
         model.fit(X)
