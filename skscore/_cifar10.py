@@ -80,6 +80,7 @@ class Scale:
     n_patches: int  # patches k-means and the BernoulliRBM are fitted on
     n_model_patches: int  # patches of the score matching and likelihood models
     n_units: int  # K, the Coates protocol's number of features per position
+    paper_units: tuple  # covariance and mean units of the paper's mPoT rows
     max_iter: int  # L-BFGS iterations of the score matching objectives
     n_passes: int  # passes over the patches of the maximum-likelihood ones
     stride: int
@@ -87,12 +88,35 @@ class Scale:
 
 
 # Full: the Coates protocol's sizes, except that the skscore models are fitted
-# on 100,000 of the patches: one GBRBM evaluation on 400,000 takes ~20 s here,
-# so 200 L-BFGS iterations would take over an hour per row.
+# on 100,000 of the patches (one GBRBM evaluation on 400,000 takes ~20 s here);
+# the paper rows use Ranzato and Hinton's (2010) 225 covariance and 81 mean
+# units per position, 49 x 306 = 14,994 features.
 FULL = Scale(
-    50_000, 5_000, 10_000, 400_000, 100_000, 1600, 200, 10, 1, (1e-3, 1e-2, 1e-1)
+    n_train=50_000,
+    n_validation=5_000,
+    n_test=10_000,
+    n_patches=400_000,
+    n_model_patches=100_000,
+    n_units=1600,
+    paper_units=(225, 81),
+    max_iter=200,
+    n_passes=10,
+    stride=1,
+    C_grid=(1e-3, 1e-2, 1e-1),
 )
-QUICK = Scale(3_000, 1_000, 1_000, 30_000, 30_000, 100, 60, 10, 2, (1e-3, 1e-2, 1e-1))
+QUICK = Scale(
+    n_train=3_000,
+    n_validation=1_000,
+    n_test=1_000,
+    n_patches=30_000,
+    n_model_patches=30_000,
+    n_units=100,
+    paper_units=(25, 12),
+    max_iter=60,
+    n_passes=10,
+    stride=2,
+    C_grid=(1e-3, 1e-2, 1e-1),
+)
 
 
 def _paper_mpot(objective, scale):
@@ -103,8 +127,8 @@ def _paper_mpot(objective, scale):
     likelihood = objective in ("cd", "pcd", "fpcd")
     return ConvolutionalFeaturizer(
         MPoTAutoencoder(
-            n_covariance=scale.n_units // 4,
-            n_mean=scale.n_units // 8,
+            n_covariance=scale.paper_units[0],
+            n_mean=scale.paper_units[1],
             objective=objective,
             noise=0.3,
             max_iter=scale.n_passes if likelihood else scale.max_iter,

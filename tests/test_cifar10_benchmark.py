@@ -17,6 +17,7 @@ TINY = _cifar10.Scale(
     n_patches=3000,
     n_model_patches=3000,
     n_units=8,
+    paper_units=(2, 1),
     max_iter=5,
     n_passes=1,
     stride=4,
