@@ -231,7 +231,7 @@ class GBRBMScoreMatching(_BaseScoreMatching):
                 )
 
     def _negative_samples(self, V, params, rng):
-        return gibbs(V, gbrbm._experts_of(params), self.n_gibbs_steps, rng)
+        return self._run_chains(V, params, self.n_gibbs_steps, rng)
 
     def _run_chains(self, V, params, n_steps, rng):
         return gibbs(V, gbrbm._experts_of(params), n_steps, rng)
