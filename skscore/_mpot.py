@@ -295,20 +295,26 @@ class MPoTAutoencoder(_BaseScoreMatching):
         return f", HMC acceptance rate {self.acceptance_rate_:.3f}"
 
     def _negative_samples(self, V, params, rng):
-        V, accepted = hmc(
-            V, mpot._experts_of(params), self.n_leapfrog_steps, self.hmc_step_size_, rng
-        )
-        self._acceptances.append(accepted.mean())
-        self.hmc_step_size_ = adapt_step_size(self.hmc_step_size_, accepted.mean())
+        V, self.hmc_step_size_, rate = self._hmc(V, params, 1, self.hmc_step_size_, rng)
+        self._acceptances.append(rate)
         return V
 
     def _run_chains(self, V, params, n_steps, rng):
-        experts = mpot._experts_of(params)
         step_size = getattr(self, "hmc_step_size_", _INITIAL_STEP_SIZE)
+        return self._hmc(V, params, n_steps, step_size, rng)[0]
+
+    def _hmc(self, V, params, n_steps, step_size, rng):
+        """``n_steps`` HMC trajectories, adapting the step after each.
+
+        Returns the rows, the adapted step size and the mean acceptance rate.
+        """
+        experts = mpot._experts_of(params)
+        rates = []
         for _ in range(n_steps):
             V, accepted = hmc(V, experts, self.n_leapfrog_steps, step_size, rng)
-            step_size = adapt_step_size(step_size, accepted.mean())
-        return V
+            rates.append(accepted.mean())
+            step_size = adapt_step_size(step_size, rates[-1])
+        return V, step_size, float(np.mean(rates)) if rates else np.nan
 
     @property
     def _n_features_out(self):
