@@ -291,6 +291,14 @@ def _features(featurizer, noises, images, random_state, log):
     return row, features
 
 
+def _stored_rows(output, scale):
+    """The rows of the results file ``output`` if it was run at ``scale``."""
+    if output is None or not output.exists():
+        return {}
+    stored = json.loads(output.read_text())
+    return stored["rows"] if stored.get("scale") == scale else {}
+
+
 def run(
     rows=None,
     *,
@@ -317,7 +325,7 @@ def run(
 
     output : path, default=None
         JSON file of results, read to skip finished rows and rewritten after
-        every row.
+        every row, keeping the rows that runs in parallel wrote to it.
 
     redo : bool, default=False
         Run the selected rows even if ``output`` or ``cache`` has them.
@@ -343,11 +351,8 @@ def run(
     output = Path(output) if output is not None else None
     cache = Path(cache) if cache is not None else None
     # as JSON stores it (tuples become lists), to compare with a previous run
-    results = {"scale": json.loads(json.dumps(asdict(scale))), "rows": {}}
-    if output is not None and output.exists():
-        previous = json.loads(output.read_text())
-        if previous.get("scale") == results["scale"]:
-            results = previous
+    scale_json = json.loads(json.dumps(asdict(scale)))
+    results = {"scale": scale_json, "rows": _stored_rows(output, scale_json)}
     X, y = load_cifar10("train", data_home=data_home, return_X_y=True)
     X_test, y_test = load_cifar10("test", data_home=data_home, return_X_y=True)
     X, y = X[: scale.n_train], y[: scale.n_train]
@@ -400,7 +405,9 @@ def run(
         row["classify_seconds"] = time.perf_counter() - start
         log(f"  test accuracy {row['test_accuracy']:.4f}")
         results["rows"][name] = row
-        # in the order of the table's definition, whatever order they ran in
+        # keep the rows other runs wrote to output meanwhile, in the order of
+        # the table's definition, whatever order they ran in
+        results["rows"] = {**_stored_rows(output, scale_json), **results["rows"]}
         results["rows"] = {
             key: results["rows"][key]
             for key in sorted(results["rows"], key=list(all_rows).index)

@@ -1,4 +1,5 @@
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,29 @@ def test_cli_runs_rows_writes_json_and_table_and_resumes(tmp_path, monkeypatch, 
     assert "already in" in capsys.readouterr().out
     with pytest.raises(ValueError, match="Unknown rows"):
         main([*argv, "--rows", "no such row"])
+
+
+def test_rows_written_by_a_parallel_run_are_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(_cifar10, "QUICK", TINY)
+    output = tmp_path / "results.json"
+    argv = ["cifar10", "--quick", "--data-home", str(SHARED), "--output", str(output)]
+    assert main([*argv, "--rows", "raw pixels"]) == 0
+    parallel = json.loads(output.read_text())["rows"]["raw pixels"]
+    output.unlink()
+    classify = _cifar10._classify
+
+    def classify_while_a_parallel_run_finishes(*args):
+        # another run writes its row after this run has read the file
+        stored = {"scale": json.loads(json.dumps(asdict(TINY))), "rows": {}}
+        stored["rows"]["raw pixels"] = parallel
+        output.write_text(json.dumps(stored))
+        return classify(*args)
+
+    monkeypatch.setattr(_cifar10, "_classify", classify_while_a_parallel_run_finishes)
+    assert main([*argv, "--rows", "BernoulliRBM (scikit-learn)"]) == 0
+    rows = json.loads(output.read_text())["rows"]
+    assert list(rows) == ["raw pixels", "BernoulliRBM (scikit-learn)"]
+    assert rows["raw pixels"] == parallel
 
 
 def test_cached_features_rerun_only_the_classifier(tmp_path, monkeypatch, capsys):
