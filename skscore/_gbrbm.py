@@ -210,6 +210,10 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         "intercept_hidden": "intercept_hidden_",
     }
 
+    @property
+    def _n_units(self):
+        return {"components": self.n_components}
+
     def _init_filters(self, n_features, rng):
         return {
             "components": 0.01 * rng.standard_normal((self.n_components, n_features)),

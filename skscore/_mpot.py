@@ -253,6 +253,13 @@ class MPoTAutoencoder(_BaseScoreMatching):
         "intercept_hidden": "intercept_hidden_",
     }
 
+    @property
+    def _n_units(self):
+        return {
+            "covariance_components": self.n_covariance,
+            "components": self.n_mean,
+        }
+
     def _fixed_params(self):
         return {"gamma": self.gamma}
 
@@ -280,8 +287,8 @@ class MPoTAutoencoder(_BaseScoreMatching):
                     UserWarning,
                 )
 
-    def _start_minibatches(self, params):
-        super()._start_minibatches(params)
+    def _start_minibatches(self, params, scale):
+        super()._start_minibatches(params, scale)
         self.hmc_step_size_ = _INITIAL_STEP_SIZE
 
     def _minibatch_pass(self, X, params, batches, where):
