@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._encoding import relu, soft_threshold
 from ._logging import progress_logger
 from ._optim import Adam, evaluate, minimize_lbfgs, normalize_rows, on_unit_rows
 from .energies._chunks import chunk_slices
@@ -49,7 +50,7 @@ class _BaseScoreMatching(
     deviation, mapped to their fitted attributes), ``_weight_names`` (the
     parameters that ``alpha`` decays) and ``_unit_norm_names`` (parameters
     whose rows are constrained to unit norm), and implement ``_init_filters``,
-    ``_check_input``, ``_n_features_out``, ``_negative_samples`` (the Markov
+    ``_check_input``, ``_n_hidden``, ``_negative_samples`` (the Markov
     chain step of the maximum-likelihood objectives) and ``_run_chains`` (the
     chains of ``sample``); ``_fixed_params`` gives the energy parameters that
     are hyperparameters.
@@ -61,6 +62,8 @@ class _BaseScoreMatching(
             Interval(Real, 0, None, closed="neither"),
         ],
         "objective": [StrOptions({"sm", "dsm", "ae", *_LIKELIHOOD_OBJECTIVES})],
+        "encoding": [StrOptions({"expectation", "relu", "soft_threshold"})],
+        "threshold": [Interval(Real, 0, None, closed="left")],
         "noise": [Interval(Real, 0, None, closed="neither")],
         "n_noise_samples": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -393,7 +396,7 @@ class _BaseScoreMatching(
         return X, self._energy_params(X.dtype)
 
     def transform(self, X):
-        """Hidden unit expectations ``E[h | v]`` of each row.
+        """Encode each row with the learned model, as ``encoding`` says.
 
         Parameters
         ----------
@@ -403,10 +406,29 @@ class _BaseScoreMatching(
         Returns
         -------
         X_new : ndarray of shape (n_samples, n_features_out)
-            The learned features.
+            The learned features: the hidden unit expectations ``E[h | v]``,
+            the rectified inputs of the hidden units, or the soft thresholds
+            of the projections on the filters (twice as many features).
         """
         X, params = self._validated_params(X)
-        return self._energy.hidden_expectations(X, params)
+        if self.encoding == "expectation":
+            return self._energy.hidden_expectations(X, params)
+        filters, bias = self._energy.input_filters(params)
+        out = np.empty((X.shape[0], self._n_features_out), dtype=X.dtype)
+        row_floats = X.shape[1] + 3 * self._n_features_out
+        for batch in chunk_slices(X.shape[0], row_floats, X.dtype):
+            if self.encoding == "relu":
+                out[batch] = relu(X[batch], filters, bias)
+            else:
+                # projections of u - b, u = v / sigma: in units of sigma
+                centered = X[batch] / self.visible_std_
+                centered -= params["intercept_visible"]
+                out[batch] = soft_threshold(centered, filters, self.threshold)
+        return out
+
+    @property
+    def _n_features_out(self):
+        return self._n_hidden * (2 if self.encoding == "soft_threshold" else 1)
 
     def free_energy(self, X):
         """Free energy ``F(v)`` of each row.
@@ -525,7 +547,7 @@ class _BaseScoreMatching(
         params = self._energy_params(dtype)
         out = np.empty((n_samples, self.n_features_in_), dtype=dtype)
         # independent chains, run in chunks of rows to bound the memory
-        row_floats = 3 * self.n_features_in_ + 2 * self._n_features_out
+        row_floats = 3 * self.n_features_in_ + 2 * self._n_hidden
         for batch in chunk_slices(n_samples, row_floats, dtype):
             start = rng.standard_normal((batch.stop - batch.start, out.shape[1]))
             start += params["intercept_visible"]

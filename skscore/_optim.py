@@ -64,7 +64,8 @@ class Adam:
     Moments are kept in float64 across calls to :meth:`step`; parameters keep
     their dtype. Gradients are divided by ``unit``, the natural size of the
     loss, so that ``eps`` is small relative to them whatever the units of the
-    data; entries of ``bounds`` are clipped to their range after each step.
+    data. A step that makes a parameter non-finite, or takes an entry of
+    ``bounds`` out of its range, raises a ValueError naming the step size.
     """
 
     def __init__(
@@ -106,16 +107,18 @@ class Adam:
             second += (1 - self.beta2) * grad * grad
             update = rate * first / (np.sqrt(second) + self.eps)
             with np.errstate(over="ignore", invalid="ignore"):
-                value = (params[name] - update).astype(params[name].dtype)
-            if name in self.bounds:
-                value = np.clip(value, *self.bounds[name]).astype(value.dtype)
-            out[name] = value
+                out[name] = (params[name] - update).astype(params[name].dtype)
         bad = [name for name in self.names if not np.isfinite(out[name]).all()]
+        bad += [
+            name
+            for name, (low, high) in self.bounds.items()
+            if not low <= out[name] <= high
+        ]
         if bad:
             raise ValueError(
-                f"Adam step {self.n_steps} made {', '.join(bad)} non-finite: "
-                f"learning_rate={self.learning_rate} is too large for this "
-                "model and data. Lower learning_rate."
+                f"Adam step {self.n_steps} made {', '.join(bad)} diverge (non-finite "
+                f"or out of range): learning_rate={self.learning_rate} is too "
+                "large for this model and data. Lower learning_rate."
             )
         return out
 
