@@ -129,6 +129,8 @@ def _paper_mpot(objective, scale):
         MPoTAutoencoder(
             n_covariance=scale.paper_units[0],
             n_mean=scale.paper_units[1],
+            visible_std=1.0,
+            encoding="expectation",
             objective=objective,
             noise=0.3,
             max_iter=scale.n_passes if likelihood else scale.max_iter,
@@ -136,6 +138,7 @@ def _paper_mpot(objective, scale):
         patch_size=8,
         stride=4,
         pooling=None,
+        encoding="transform",
         whiten=PCA(n_components=0.99, whiten=True),
         n_patches=scale.n_model_patches,
     )
@@ -146,7 +149,7 @@ def _coates(estimator, scale, n_patches=None, **encoding):
         estimator,
         stride=scale.stride,
         n_patches=n_patches or scale.n_model_patches,
-        **encoding,
+        **{"encoding": "transform", **encoding},
     )
 
 
@@ -154,7 +157,9 @@ def _rows(scale):
     """Row name -> (featurizer, noise levels to choose from by held-out score)."""
     K = scale.n_units
     sm_gbrbm = GBRBMScoreMatching(n_components=K, max_iter=scale.max_iter)
-    mpot = MPoTAutoencoder(n_covariance=K // 2, n_mean=K // 2, max_iter=scale.max_iter)
+    mpot = MPoTAutoencoder(
+        n_covariance=K // 2, n_mean=K // 2, visible_std=1.0, max_iter=scale.max_iter
+    )
     soft = {"encoding": "soft_threshold", "threshold": 0.25}
     pca_white = {"whiten": PCA(n_components=0.99, whiten=True)}
     return {

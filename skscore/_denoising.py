@@ -85,8 +85,8 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
     >>> search = GridSearchCV(dsm, {"noise": [0.3, 1.0]}, cv=2).fit(X)
     >>> search.best_params_["noise"] in (0.3, 1.0)
     True
-    >>> search.best_estimator_.transform(X).shape
-    (500, 16)
+    >>> search.best_estimator_.transform(X).shape  # two signs per unit
+    (500, 32)
     """
 
     _parameter_constraints: dict = {

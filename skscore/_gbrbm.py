@@ -43,7 +43,9 @@ class GBRBMScoreMatching(_BaseScoreMatching):
 
     visible_std : "learn" or float, default="learn"
         Standard deviation ``sigma`` of the visible units. ``"learn"`` fits it
-        with the other parameters. A fixed value of 1 is the textbook model,
+        with the other parameters, from a start at the data's scale (with
+        ``objective="ae"``, which cannot identify it, it stays there). A
+        fixed value is in the units of X; 1 is the textbook model,
         but it can only add variance to the data: on data whose every
         direction has variance below ``sigma**2`` (such as ZCA-whitened
         patches) its optimum has no features at all, and ``fit`` warns.
@@ -51,13 +53,16 @@ class GBRBMScoreMatching(_BaseScoreMatching):
     objective : {"sm", "dsm", "ae", "cd", "pcd", "fpcd"}, default="sm"
         Training objective.
 
-    encoding : {"expectation", "relu", "soft_threshold"}, default="expectation"
+    encoding : {"expectation", "relu", "soft_threshold"}, default="soft_threshold"
         What :meth:`transform` returns. "expectation": the hidden unit
         expectations ``E[h | v]``; "relu": ``max(0, z)`` for the inputs ``z``
         of the hidden units; "soft_threshold": ``max(0, p - threshold)`` and
         ``max(0, -p - threshold)`` for the projection ``p`` of ``v / sigma -
         b`` on each filter scaled to unit norm (twice the features), the
-        encoder of Coates and Ng (2011) on the model's filters.
+        encoder of Coates and Ng (2011) on the model's filters. The soft
+        threshold is the default: on three image sets nobody tuned for, it
+        beat the expectations by 1 to 9 points of linear classifier accuracy
+        and raw pixels by 2 to 19 (see the user guide).
 
     threshold : float, default=0.5
         Threshold of ``encoding="soft_threshold"``, in units of the visible
@@ -65,7 +70,8 @@ class GBRBMScoreMatching(_BaseScoreMatching):
 
     noise : float, default=0.1
         Standard deviation of the Gaussian corruption for ``objective="dsm"``,
-        in the units of ``X``.
+        in the units of ``X`` (``fit`` warns when it is more than 100 times
+        larger or smaller than the data's scale).
 
     n_noise_samples : int, default=1
         Number of corrupted copies of each row for ``objective="dsm"``. They
@@ -76,7 +82,8 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         ``"fpcd"``.
 
     alpha : float, default=0.0
-        Strength of the L2 penalty ``alpha / 2 * ||W||^2`` on the weights.
+        Strength of the L2 penalty ``alpha / 2 * ||W||^2`` on the weights,
+        relative to the loss in units of the data's scale.
 
     max_iter : int, default=200
         Maximum number of L-BFGS iterations; for ``"cd"``, ``"pcd"`` and
@@ -84,8 +91,11 @@ class GBRBMScoreMatching(_BaseScoreMatching):
 
     tol : float, default=1e-6
         L-BFGS stops when the largest gradient entry, or the relative decrease
-        of the loss between iterations, falls below ``tol``. Unused by the
-        maximum-likelihood objectives, which run ``max_iter`` passes.
+        of the loss between iterations, falls below ``tol``, both measured on
+        the loss in units of the data's scale (the root mean square of the
+        column standard deviations), so that fitting ``X * s`` runs as
+        fitting ``X``. Unused by the maximum-likelihood objectives, which run
+        ``max_iter`` passes.
 
     batch_size : int, default=256
         Rows per minibatch in :meth:`partial_fit` and in the
@@ -104,9 +114,10 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         objectives. Pass an int for reproducible results.
 
     verbose : int, default=0
-        If positive, print one line per L-BFGS iteration (iteration, loss,
+        If positive, log one line per L-BFGS iteration (iteration, loss,
         gradient norm, elapsed seconds) or per pass of the maximum-likelihood
-        objectives.
+        objectives to the ``"skscore"`` logger at INFO level; where logging
+        is not configured, the lines are printed to standard output.
 
     Attributes
     ----------
@@ -165,8 +176,8 @@ class GBRBMScoreMatching(_BaseScoreMatching):
     >>> X = StandardScaler().fit_transform(load_digits().data)
     >>> model = GBRBMScoreMatching(n_components=16, max_iter=20, random_state=0)
     >>> features = model.fit_transform(X)
-    >>> features.shape
-    (1797, 16)
+    >>> features.shape  # soft thresholds of both signs of 16 filters
+    (1797, 32)
     >>> round(model.score(X), 1) > round(-model.loss_curve_[0], 1)
     True
     """
@@ -190,7 +201,7 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         *,
         visible_std="learn",
         objective="sm",
-        encoding="expectation",
+        encoding="soft_threshold",
         threshold=0.5,
         noise=0.1,
         n_noise_samples=1,

@@ -59,30 +59,37 @@ class MPoTAutoencoder(_BaseScoreMatching):
         response has a Student-t density with ``2 gamma - 1`` degrees of
         freedom. Fixed during training.
 
-    visible_std : float or "learn", default=1.0
+    visible_std : float or "learn", default="learn"
         Standard deviation ``sigma`` of the visible units; the free energy is
-        evaluated at ``v / sigma``. 1 is the model of Ranzato & Hinton for
-        whitened data. ``"learn"`` fits it, which lets the model reach data of
-        any scale but also sharpens the Student-t experts: on whitened image
-        patches it learned ``sigma = 0.5`` and less localized filters.
+        evaluated at ``v / sigma``. ``"learn"`` fits it from a start at the
+        data's scale, so the model reaches data of any scale (with
+        ``objective="ae"``, which cannot identify it, it stays at that scale).
+        A fixed value is in the units of X: 1 is the model of Ranzato &
+        Hinton for whitened data, and gives more localized filters there
+        (the learned ``sigma`` was 0.5 on whitened image patches).
 
     objective : {"sm", "dsm", "ae", "cd", "pcd", "fpcd"}, default="sm"
         Training objective.
 
-    encoding : {"expectation", "relu", "soft_threshold"}, default="expectation"
+    encoding : {"expectation", "relu", "soft_threshold"}, default="soft_threshold"
         What :meth:`transform` returns. "expectation": the hidden unit
         expectations ``E[h | v]``; "relu": ``max(0, z)`` for the inputs ``z``
         of the hidden units; "soft_threshold": ``max(0, p - threshold)`` and
         ``max(0, -p - threshold)`` for the projection ``p`` of ``v / sigma -
         b`` on each filter scaled to unit norm (twice the features), the
-        encoder of Coates and Ng (2011) on the model's filters.
+        encoder of Coates and Ng (2011) on the model's filters. The soft
+        threshold is the default: on three image sets nobody tuned for, it
+        beat the expectations by 1 to 9 points of linear classifier accuracy
+        and raw pixels by 2 to 19 (see the user guide).
 
     threshold : float, default=0.5
         Threshold of ``encoding="soft_threshold"``, in units of the visible
         standard deviation.
 
     noise : float, default=0.1
-        Standard deviation of the Gaussian corruption for ``objective="dsm"``.
+        Standard deviation of the Gaussian corruption for ``objective="dsm"``,
+        in the units of ``X`` (``fit`` warns when it is more than 100 times
+        larger or smaller than the data's scale).
 
     n_noise_samples : int, default=1
         Number of corrupted copies of each row for ``objective="dsm"``, drawn
@@ -94,7 +101,8 @@ class MPoTAutoencoder(_BaseScoreMatching):
 
     alpha : float, default=0.0
         Strength of the L2 penalty ``alpha / 2 ||W||^2`` on the mean filters
-        (the covariance filters have unit norm).
+        (the covariance filters have unit norm), relative to the loss in
+        units of the data's scale.
 
     max_iter : int, default=200
         Maximum number of L-BFGS iterations; for ``"cd"``, ``"pcd"`` and
@@ -102,8 +110,9 @@ class MPoTAutoencoder(_BaseScoreMatching):
 
     tol : float, default=1e-6
         L-BFGS stops when the largest gradient entry, or the relative decrease
-        of the loss between iterations, falls below ``tol``. Unused by the
-        maximum-likelihood objectives.
+        of the loss between iterations, falls below ``tol``, both measured on
+        the loss in units of the data's scale, so that fitting ``X * s`` runs
+        as fitting ``X``. Unused by the maximum-likelihood objectives.
 
     batch_size : int, default=256
         Rows per minibatch in :meth:`partial_fit` and the maximum-likelihood
@@ -122,8 +131,10 @@ class MPoTAutoencoder(_BaseScoreMatching):
         the minibatch order and chains of the maximum-likelihood objectives.
 
     verbose : int, default=0
-        If positive, print one line per L-BFGS iteration, or per pass of the
-        maximum-likelihood objectives with the HMC acceptance rate.
+        If positive, log one line per L-BFGS iteration, or per pass of the
+        maximum-likelihood objectives with the HMC acceptance rate, to the
+        ``"skscore"`` logger (printed to standard output where logging is not
+        configured).
 
     Attributes
     ----------
@@ -206,8 +217,8 @@ class MPoTAutoencoder(_BaseScoreMatching):
     >>> from skscore import MPoTAutoencoder
     >>> X = np.random.default_rng(0).standard_t(3, size=(500, 8))
     >>> model = MPoTAutoencoder(n_covariance=8, n_mean=4, max_iter=30, random_state=0)
-    >>> model.fit_transform(X).shape
-    (500, 12)
+    >>> model.fit_transform(X).shape  # two signs for each of 12 filters
+    (500, 24)
     """
 
     _parameter_constraints: dict = {
@@ -228,9 +239,9 @@ class MPoTAutoencoder(_BaseScoreMatching):
         n_mean=64,
         *,
         gamma=1.0,
-        visible_std=1.0,
+        visible_std="learn",
         objective="sm",
-        encoding="expectation",
+        encoding="soft_threshold",
         threshold=0.5,
         noise=0.1,
         n_noise_samples=1,

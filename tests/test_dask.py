@@ -43,7 +43,11 @@ def test_incremental_fit_and_parallel_transform_on_a_cluster(client):
     np.testing.assert_allclose(model.components_, by_hand.components_, rtol=1e-5)
     features = ParallelPostFit(model).transform(X)
     assert isinstance(features, da.Array)
-    np.testing.assert_allclose(features.compute(), model.transform(data), rtol=1e-6)
+    # float32 products of other chunk sizes: round-off of 1e-7 on values of
+    # order 1, relative only where the soft threshold leaves little
+    np.testing.assert_allclose(
+        features.compute(), model.transform(data), rtol=1e-6, atol=1e-6
+    )
 
 
 def test_featurizer_transform_under_the_dask_joblib_backend(client):

@@ -52,7 +52,11 @@ def test_sklearn_compatible(estimator, check):
 @pytest.mark.parametrize("objective", ["sm", "dsm", "ae"])
 def test_fit_lowers_the_loss_and_sets_attributes(X, objective):
     model = GBRBMScoreMatching(
-        n_components=20, objective=objective, max_iter=30, random_state=0
+        n_components=20,
+        objective=objective,
+        encoding="expectation",
+        max_iter=30,
+        random_state=0,
     ).fit(X)
     assert model.components_.shape == (20, 64)
     assert model.intercept_hidden_.shape == (20,)
@@ -122,7 +126,9 @@ def test_fixed_visible_std_above_the_data_scale_warns(X):
 
 
 def test_methods_agree_with_each_other(X):
-    model = GBRBMScoreMatching(n_components=20, max_iter=20, random_state=0).fit(X)
+    model = GBRBMScoreMatching(
+        n_components=20, encoding="expectation", max_iter=20, random_state=0
+    ).fit(X)
     np.testing.assert_allclose(model.score_samples(X), -model.free_energy(X))
     sigma = model.visible_std_
     expected = sigma * (
@@ -227,9 +233,9 @@ def test_max_iter_warns(X):
 
 def test_set_output_pandas(X):
     pd = pytest.importorskip("pandas")
-    model = GBRBMScoreMatching(n_components=3, max_iter=5).set_output(
-        transform="pandas"
-    )
+    model = GBRBMScoreMatching(
+        n_components=3, encoding="expectation", max_iter=5
+    ).set_output(transform="pandas")
     out = model.fit_transform(pd.DataFrame(X[:, :4], columns=list("abcd")))
     assert list(out.columns) == [
         "gbrbmscorematching0",
@@ -267,7 +273,7 @@ def test_empty_and_single_row_input(X):
     with pytest.raises(ValueError, match="1 sample"):
         GBRBMScoreMatching(max_iter=2).fit(X[:1])
     model = GBRBMScoreMatching(n_components=5, max_iter=2).fit(X)
-    assert model.transform(X[:1]).shape == (1, 5)
+    assert model.transform(X[:1]).shape == (1, 10)  # two signs per unit
 
 
 def test_sparse_input_is_refused_clearly(X):
@@ -301,7 +307,9 @@ def test_unfitted_model_raises(X):
 
 
 def test_huge_values_give_no_overflow_warnings(X):
-    model = GBRBMScoreMatching(n_components=5, max_iter=5, random_state=0).fit(X)
+    model = GBRBMScoreMatching(
+        n_components=5, encoding="expectation", max_iter=5, random_state=0
+    ).fit(X)
     huge = X * 1e30
     with warnings.catch_warnings():
         warnings.simplefilter("error")

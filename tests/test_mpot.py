@@ -47,6 +47,7 @@ def test_fit_attributes_and_features(objective):
         n_mean=5,
         gamma=2.0,
         objective=objective,
+        encoding="expectation",
         max_iter=30,
         random_state=0,
     ).fit(X)
@@ -76,7 +77,9 @@ def test_sm_score_matches_the_final_training_loss():
 
 def test_score_is_computed_from_the_fitted_attributes():
     X = _heavy_tailed(200)
-    model = MPoTAutoencoder(n_covariance=4, n_mean=3, max_iter=5, random_state=0).fit(X)
+    model = MPoTAutoencoder(
+        n_covariance=4, n_mean=3, visible_std=1.0, max_iter=5, random_state=0
+    ).fit(X)
     model.covariance_components_ = np.zeros_like(model.covariance_components_)
     model.components_ = np.zeros_like(model.components_)
     model.intercept_visible_ = np.zeros(8)
@@ -173,12 +176,16 @@ def test_visible_std():
     ).fit(3 * X)
     assert learned.visible_std_ > 1.5  # it followed the data's scale
     with pytest.warns(UserWarning, match="can only remove variance"):
-        MPoTAutoencoder(n_covariance=4, n_mean=2, max_iter=2).fit(3 * X)
+        MPoTAutoencoder(n_covariance=4, n_mean=2, visible_std=1.0, max_iter=2).fit(
+            3 * X
+        )
     whitened = PCA(whiten=True).fit_transform(X)  # every variance exactly 1
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model = MPoTAutoencoder(n_covariance=4, n_mean=2, max_iter=2).fit(whitened)
+        model = MPoTAutoencoder(
+            n_covariance=4, n_mean=2, visible_std=1.0, max_iter=2
+        ).fit(whitened)
     assert model.visible_std_ == 1.0
 
 
@@ -225,7 +232,7 @@ def test_learns_oriented_covariance_filters_on_natural_image_patches():
     concentration = {}
     for objective in ("sm", "ae"):
         model = MPoTAutoencoder(
-            32, 16, objective=objective, max_iter=150, random_state=0
+            32, 16, visible_std=1.0, objective=objective, max_iter=150, random_state=0
         )
         filters = model.fit(X).covariance_components_ @ to_pixels
         concentration[objective] = _spectral_concentration(filters)
