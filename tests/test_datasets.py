@@ -334,7 +334,9 @@ def test_fetch_uses_scikit_learns_data_home(tmp_path, monkeypatch, server):
 
 
 def test_checksum_mismatch_keeps_nothing(tmp_path, server, monkeypatch):
-    monkeypatch.setattr(datasets, "_ARCHIVE", datasets._ARCHIVE._replace(sha256="0" * 64))
+    monkeypatch.setattr(
+        datasets, "_ARCHIVE", datasets._ARCHIVE._replace(sha256="0" * 64)
+    )
     with pytest.raises(OSError, match="SHA-256 checksum .* not the expected 0000"):
         fetch_cifar10(data_home=tmp_path)
     assert list(tmp_path.iterdir()) == []
@@ -358,7 +360,9 @@ def test_no_network(tmp_path):
         fetch_cifar10(data_home=tmp_path, download_if_missing=False)
     # the autouse fixture points the address at a closed port
     with pytest.warns(UserWarning, match="Retry"):
-        with pytest.raises(OSError, match=r"Could not download .* \(2 attempts\): .*refused"):
+        with pytest.raises(
+            OSError, match=r"Could not download .* \(2 attempts\): .*refused"
+        ):
             fetch_cifar10(data_home=tmp_path, n_retries=1, delay=0)
     assert list(tmp_path.iterdir()) == []
 
