@@ -7,7 +7,9 @@ a closed local port unless a test serves an archive itself.
 """
 
 import hashlib
+import http.server
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,49 @@ def _no_network(monkeypatch):
         "_ARCHIVE",
         datasets._ARCHIVE._replace(url="http://127.0.0.1:9/cifar-10-python.tar.gz"),
     )
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """Serves ``server.payload``; the next ``server.truncate`` responses stop
+    half-way, the connection closed."""
+
+    def do_GET(self):
+        server = self.server
+        server.requests += 1
+        payload = server.payload
+        self.send_response(200)
+        self.send_header("Content-Type", "application/gzip")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if server.truncate > 0:  # the connection drops half-way
+            server.truncate -= 1
+            self.wfile.write(payload[: len(payload) // 2])
+            self.close_connection = True
+            return
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def cifar10_server(monkeypatch, cifar10_archive):
+    """A local HTTP server of the generated archive, the fetcher pointed at it."""
+    path, sha256 = cifar10_archive
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.payload, httpd.requests, httpd.truncate = path.read_bytes(), 0, 0
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setattr(
+        datasets,
+        "_ARCHIVE",
+        datasets._RemoteFile(
+            filename="cifar-10-python.tar.gz",
+            url=f"http://127.0.0.1:{httpd.server_address[1]}/cifar-10-python.tar.gz",
+            sha256=sha256,
+            size=len(httpd.payload),
+        ),
+    )
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()

@@ -1,11 +1,9 @@
 """CIFAR-10 loading and fetching, on generated files in the official formats."""
 
 import hashlib
-import http.server
 import os
 import pickle
 import shutil
-import threading
 
 import numpy as np
 import pytest
@@ -259,51 +257,8 @@ def test_npz_of_objects_is_refused(tmp_path):
 # -- fetch_cifar10 from a local server ------------------------------------------
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        server = self.server
-        server.requests += 1
-        payload = server.payload
-        self.send_response(200)
-        self.send_header("Content-Type", "application/gzip")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if server.truncate > 0:  # the connection drops half-way
-            server.truncate -= 1
-            self.wfile.write(payload[: len(payload) // 2])
-            self.close_connection = True
-            return
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def server(monkeypatch, cifar10_archive):
-    """A local HTTP server of the generated archive, the fetcher pointed at it."""
-    path, sha256 = cifar10_archive
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.payload, httpd.requests, httpd.truncate = path.read_bytes(), 0, 0
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setattr(
-        datasets,
-        "_ARCHIVE",
-        datasets._RemoteFile(
-            filename="cifar-10-python.tar.gz",
-            url=f"http://127.0.0.1:{httpd.server_address[1]}/cifar-10-python.tar.gz",
-            sha256=sha256,
-            size=len(httpd.payload),
-        ),
-    )
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-
-
 def test_fetch_downloads_checks_extracts_and_then_reads_locally(
-    tmp_path, server, cifar10_splits
+    tmp_path, cifar10_server, cifar10_splits
 ):
     home = tmp_path / "data_home"
     bunch = fetch_cifar10("test", data_home=home)
@@ -320,12 +275,12 @@ def test_fetch_downloads_checks_extracts_and_then_reads_locally(
     X_all, _ = fetch_cifar10("all", data_home=home, return_X_y=True)
     train = fetch_cifar10("train", data_home=home, download_if_missing=False)
     assert X_all.shape == (600, 3072) and train.data.shape == (500, 3072)
-    assert server.requests == 1
+    assert cifar10_server.requests == 1
     # load_cifar10 finds it in the same data home
     np.testing.assert_array_equal(load_cifar10("test", data_home=home).data, X)
 
 
-def test_fetch_uses_scikit_learns_data_home(tmp_path, monkeypatch, server):
+def test_fetch_uses_scikit_learns_data_home(tmp_path, monkeypatch, cifar10_server):
     monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "sk"))
     monkeypatch.delenv("SKSCORE_DATA", raising=False)
     fetch_cifar10("test")
@@ -333,7 +288,7 @@ def test_fetch_uses_scikit_learns_data_home(tmp_path, monkeypatch, server):
     assert load_cifar10("test").data.shape == (100, 3072)
 
 
-def test_checksum_mismatch_keeps_nothing(tmp_path, server, monkeypatch):
+def test_checksum_mismatch_keeps_nothing(tmp_path, cifar10_server, monkeypatch):
     monkeypatch.setattr(
         datasets, "_ARCHIVE", datasets._ARCHIVE._replace(sha256="0" * 64)
     )
@@ -342,17 +297,19 @@ def test_checksum_mismatch_keeps_nothing(tmp_path, server, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_interrupted_download_keeps_nothing_and_a_retry_succeeds(tmp_path, server):
-    server.truncate = 1
+def test_interrupted_download_keeps_nothing_and_a_retry_succeeds(
+    tmp_path, cifar10_server
+):
+    cifar10_server.truncate = 1
     with pytest.raises(OSError, match="connection closed after .* bytes"):
         fetch_cifar10(data_home=tmp_path, n_retries=0)
     assert list(tmp_path.iterdir()) == []
-    server.truncate = 1
+    cifar10_server.truncate = 1
     with pytest.warns(UserWarning, match="Retry downloading"):
         X, _ = fetch_cifar10(
             "test", data_home=tmp_path, n_retries=1, delay=0, return_X_y=True
         )
-    assert X.shape == (100, 3072) and server.requests == 3
+    assert X.shape == (100, 3072) and cifar10_server.requests == 3
 
 
 def test_no_network(tmp_path):
@@ -367,7 +324,9 @@ def test_no_network(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_interrupted_extraction_leaves_no_directory(tmp_path, server, monkeypatch):
+def test_interrupted_extraction_leaves_no_directory(
+    tmp_path, cifar10_server, monkeypatch
+):
     copy = shutil.copyfileobj
     calls = []
 
@@ -384,11 +343,11 @@ def test_interrupted_extraction_leaves_no_directory(tmp_path, server, monkeypatc
     assert [p.name for p in tmp_path.iterdir()] == ["cifar-10-python.tar.gz"]
     monkeypatch.setattr(shutil, "copyfileobj", copy)
     fetch_cifar10("test", data_home=tmp_path)  # extracts without downloading
-    assert server.requests == 1
+    assert cifar10_server.requests == 1
     assert [p.name for p in tmp_path.iterdir()] == [datasets.CIFAR10_DIRECTORY]
 
 
-def test_what_a_killed_fetch_left_is_cleaned_up(tmp_path, server):
+def test_what_a_killed_fetch_left_is_cleaned_up(tmp_path, cifar10_server):
     # a partial download and a partial extraction, as SIGKILL leaves them
     (tmp_path / ".cifar-10-python.tar.gz.abc123.tmp").write_bytes(b"partial")
     partial = tmp_path / ".cifar-10-batches-py.xyz789.tmp" / "cifar-10-batches-py"
@@ -399,18 +358,19 @@ def test_what_a_killed_fetch_left_is_cleaned_up(tmp_path, server):
 
 
 def test_corrupt_archive_with_the_right_checksum_is_named(
-    tmp_path, server, monkeypatch, cifar10_batches_home
+    tmp_path, cifar10_server, monkeypatch, cifar10_batches_home
 ):
     # an archive lacking the test batch: refused, nothing extracted
     partial = _copy_batches(cifar10_batches_home, tmp_path / "source")
     (partial / "test_batch").unlink()
     archive = write_archive(tmp_path / "partial.tar.gz", partial)
-    server.payload = archive.read_bytes()
+    cifar10_server.payload = archive.read_bytes()
     monkeypatch.setattr(
         datasets,
         "_ARCHIVE",
         datasets._ARCHIVE._replace(
-            sha256=hashlib.sha256(server.payload).hexdigest(), size=len(server.payload)
+            sha256=hashlib.sha256(cifar10_server.payload).hexdigest(),
+            size=len(cifar10_server.payload),
         ),
     )
     home = tmp_path / "home"
@@ -419,11 +379,11 @@ def test_corrupt_archive_with_the_right_checksum_is_named(
     assert [p.name for p in home.iterdir()] == ["cifar-10-python.tar.gz"]
 
 
-def test_incomplete_directory_is_not_overwritten(tmp_path, server):
+def test_incomplete_directory_is_not_overwritten(tmp_path, cifar10_server):
     (tmp_path / datasets.CIFAR10_DIRECTORY).mkdir()
     with pytest.raises(OSError, match="lacks some of the CIFAR-10 batch files"):
         fetch_cifar10(data_home=tmp_path)
-    assert server.requests == 0
+    assert cifar10_server.requests == 0
 
 
 def test_fetch_parameters_are_validated(tmp_path):
