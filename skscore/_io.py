@@ -58,9 +58,10 @@ def atomic_writer(path):
         with os.fdopen(fd, "wb") as f:
             # mkstemp makes files readable by the owner only: keep the mode
             # of the file replaced, or give a new one the usual 0o644
-            os.fchmod(
-                f.fileno(), path.stat().st_mode & 0o777 if path.exists() else 0o644
-            )
+            if hasattr(os, "fchmod"):  # pragma: no branch - not on Windows
+                os.fchmod(
+                    f.fileno(), path.stat().st_mode & 0o777 if path.exists() else 0o644
+                )
             yield f
             f.flush()
             os.fsync(f.fileno())
