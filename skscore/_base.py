@@ -1,6 +1,7 @@
 """Shared fitting loops and methods of the score matching estimators."""
 
 import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -14,6 +15,8 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._encoding import relu, soft_threshold
+from ._logging import progress_logger
 from ._optim import Adam, evaluate, minimize_lbfgs, normalize_rows, on_unit_rows
 from .energies._chunks import chunk_slices
 
@@ -22,6 +25,19 @@ _LIKELIHOOD_OBJECTIVES = ("cd", "pcd", "fpcd")
 
 #: per-update decay of the fast weights of FPCD (Tieleman and Hinton, 2009)
 _FAST_DECAY = 0.95
+
+#: power of the data's scale in which each objective is expressed: the score
+#: matching losses are in units of 1 / X**2, the autoencoder's in units of X**2
+#: and the contrastive free energy difference has none
+_LOSS_POWER = {"sm": -2, "dsm": -2, "ae": 2, "cd": 0, "pcd": 0, "fpcd": 0}
+
+#: a learned visible standard deviation stays within this factor of the data's
+#: scale, which keeps float32 objectives finite at every L-BFGS trial point
+_VISIBLE_STD_RANGE = 1e6
+
+#: parameters in the units of X warn when this many times larger or smaller
+#: than the data's scale
+_FAR_FROM_SCALE = 100.0
 
 
 class _BaseScoreMatching(
@@ -34,7 +50,7 @@ class _BaseScoreMatching(
     deviation, mapped to their fitted attributes), ``_weight_names`` (the
     parameters that ``alpha`` decays) and ``_unit_norm_names`` (parameters
     whose rows are constrained to unit norm), and implement ``_init_filters``,
-    ``_check_input``, ``_n_features_out``, ``_negative_samples`` (the Markov
+    ``_check_input``, ``_n_hidden``, ``_negative_samples`` (the Markov
     chain step of the maximum-likelihood objectives) and ``_run_chains`` (the
     chains of ``sample``); ``_fixed_params`` gives the energy parameters that
     are hyperparameters.
@@ -46,6 +62,8 @@ class _BaseScoreMatching(
             Interval(Real, 0, None, closed="neither"),
         ],
         "objective": [StrOptions({"sm", "dsm", "ae", *_LIKELIHOOD_OBJECTIVES})],
+        "encoding": [StrOptions({"expectation", "relu", "soft_threshold"})],
+        "threshold": [Interval(Real, 0, None, closed="left")],
         "noise": [Interval(Real, 0, None, closed="neither")],
         "n_noise_samples": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -63,19 +81,29 @@ class _BaseScoreMatching(
     def _fixed_params(self):
         return {}
 
-    def _init_params(self, X, rng):
+    def _data_scale(self, X):
+        """The scale of X: the root mean square of its columns' deviations.
+
+        Starting values and stopping rules are relative to it, so that
+        fitting ``X * s`` gives the fit of X for any ``s``; parameters in the
+        units of X are compared with it.
+        """
+        variance = _column_variances(X).mean()
+        if variance == 0 and self.visible_std == "learn" and self.objective == "sm":
+            raise ValueError(
+                "Every feature of X is constant: the score matching objective "
+                "then decreases without bound as visible_std shrinks to 0. "
+                "Fit on data that varies, or set a fixed visible_std."
+            )
+        scale = float(np.sqrt(variance)) if variance > 0 else 1.0
+        _warn_if_far(scale, "visible_std", self.visible_std, "the visible units")
+        if self.objective == "dsm":
+            _warn_if_far(scale, "noise", self.noise, "the corruption")
+        return scale
+
+    def _init_params(self, X, rng, scale):
         """Starting parameters for ``fit``, in the dtype of X."""
-        if self.visible_std == "learn":
-            variance = _column_variances(X).mean()
-            if variance == 0 and self.objective == "sm":
-                raise ValueError(
-                    "Every feature of X is constant: the score matching objective "
-                    "then decreases without bound as visible_std shrinks to 0. "
-                    "Fit on data that varies, or set a fixed visible_std."
-                )
-            sigma = np.sqrt(variance) if variance > 0 else 1.0
-        else:
-            sigma = self.visible_std
+        sigma = scale if self.visible_std == "learn" else self.visible_std
         self._check_input(X, sigma)
         params = {
             **self._init_filters(X.shape[1], rng),
@@ -87,9 +115,41 @@ class _BaseScoreMatching(
             name: np.asarray(value, dtype=X.dtype) for name, value in params.items()
         }
 
+    def _learns_visible_std(self):
+        # The plain autoencoder's loss is no density criterion and cannot
+        # identify sigma: learned, it shrank the mPoT's to 1e-3 of the data's
+        # scale within 30 L-BFGS iterations (a binary code of saturated mean
+        # units) and grew the GBRBM's to 15 times it. It stays at the scale.
+        return self.visible_std == "learn" and self.objective != "ae"
+
     def _trainable(self):
         names = [*self._param_attributes, "intercept_visible"]
-        return names + ["log_visible_std"] if self.visible_std == "learn" else names
+        return names + ["log_visible_std"] if self._learns_visible_std() else names
+
+    def _bounds(self, scale):
+        """Bounds of the trainable scalars: a learned ``sigma`` near the data's."""
+        if not self._learns_visible_std():
+            return {}
+        spread = np.log(_VISIBLE_STD_RANGE)
+        return {"log_visible_std": (np.log(scale) - spread, np.log(scale) + spread)}
+
+    def _warm_params(self, dtype):
+        """The fitted parameters to continue from, under the current settings."""
+        for name, attribute in self._param_attributes.items():
+            n_units = self._n_units.get(name)
+            fitted = getattr(self, attribute).shape[0]
+            if n_units is not None and n_units != fitted:
+                raise ValueError(
+                    f"The model was fitted with {fitted} units in {attribute}, "
+                    f"but the parameters now ask for {n_units}: a warm start or "
+                    "partial_fit continues the fitted model and cannot change its "
+                    "size. Set warm_start=False (or call fit) to refit from "
+                    "scratch."
+                )
+        params = self._energy_params(dtype)
+        if self.visible_std != "learn":
+            params["log_visible_std"] = np.log(self.visible_std).astype(dtype)
+        return params
 
     def _energy_params(self, dtype):
         """The energy parameters held in the fitted attributes, in ``dtype``."""
@@ -140,43 +200,57 @@ class _BaseScoreMatching(
             reset=not warm,
         )
         rng = check_random_state(self.random_state)
-        params = self._energy_params(X.dtype) if warm else self._init_params(X, rng)
+        scale = self._data_scale(X)
+        if warm:
+            params = self._warm_params(X.dtype)
+        else:
+            params = self._init_params(X, rng, scale)
         if self.objective in _LIKELIHOOD_OBJECTIVES:
-            return self._fit_likelihood(X, params, rng)
+            return self._fit_likelihood(X, params, rng, scale)
+        unit = scale ** _LOSS_POWER[self.objective]
         params, self.loss_curve_, self.n_iter_ = minimize_lbfgs(
-            on_unit_rows(self._objective(X, rng), self._unit_norm_names),
+            on_unit_rows(self._objective(X, rng, unit), self._unit_norm_names),
             params,
             self._trainable(),
             max_iter=self.max_iter,
             tol=self.tol,
             verbose=self.verbose,
             name=f"the {self.objective!r} objective of {type(self).__name__}",
+            unit=unit,
+            bounds=self._bounds(scale),
         )
         self._set_energy_params(normalize_rows(params, self._unit_norm_names))
         self._adam = None  # a later partial_fit starts its own optimizer state
         return self
 
-    def _fit_likelihood(self, X, params, rng):
+    def _fit_likelihood(self, X, params, rng, scale):
         """``max_iter`` shuffled passes of minibatch Adam on model samples."""
         self._rng = rng
-        self._start_minibatches(params)
+        self._start_minibatches(params, scale)
         self.loss_curve_, self.n_iter_ = [], 0
+        log = progress_logger(self.verbose)
         start = time.perf_counter()
         for _ in range(self.max_iter):
             order = rng.permutation(len(X))
             batches = (order[batch] for batch in gen_batches(len(X), self.batch_size))
             params = self._minibatch_pass(X, params, batches, "in fit")
-            if self.verbose:
-                print(
-                    f"Pass {self.n_iter_}, contrastive loss {self.loss_curve_[-1]:.6g}"
-                    f"{self._chain_report()}, {time.perf_counter() - start:.2f}s"
-                )
+            log(
+                f"Pass {self.n_iter_}, contrastive loss {self.loss_curve_[-1]:.6g}"
+                f"{self._chain_report()}, {time.perf_counter() - start:.2f}s"
+            )
         self._set_energy_params(normalize_rows(params, self._unit_norm_names))
         return self
 
-    def _start_minibatches(self, params):
+    def _start_minibatches(self, params, scale):
         """Fresh optimizer state, chains and fast weights for minibatch training."""
-        self._adam = Adam(params, self._trainable(), self.learning_rate)
+        self._unit = scale ** _LOSS_POWER[self.objective]
+        self._adam = Adam(
+            params,
+            self._trainable(),
+            self.learning_rate,
+            unit=self._unit,
+            bounds=self._bounds(scale),
+        )
         self._chains = None
         self._fast = {name: np.zeros_like(params[name]) for name in self._trainable()}
 
@@ -192,7 +266,7 @@ class _BaseScoreMatching(
             if self.objective in _LIKELIHOOD_OBJECTIVES:
                 objective = self._contrastive_objective(X[batch], params)
             else:
-                objective = self._objective(X[batch], self._rng)
+                objective = self._objective(X[batch], self._rng, self._unit)
             objective = on_unit_rows(objective, self._unit_norm_names)
             loss, grads = evaluate(objective, params, self._trainable(), name, where)
             updated = self._adam.step(params, grads)
@@ -227,7 +301,7 @@ class _BaseScoreMatching(
         def data_loss(params):
             return self._energy.contrastive(X, samples, params)
 
-        return self._regularized(data_loss)
+        return self._regularized(data_loss, 1.0)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -256,24 +330,29 @@ class _BaseScoreMatching(
         """
         first = not hasattr(self, "n_iter_")
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
+        scale = self._data_scale(X)
         if first:
             self._rng = check_random_state(self.random_state)
-            params = self._init_params(X, self._rng)
+            params = self._init_params(X, self._rng, scale)
             self.loss_curve_, self.n_iter_ = [], 0
         else:
-            params = self._energy_params(X.dtype)
+            params = self._warm_params(X.dtype)
         if getattr(self, "_rng", None) is None:
             self._rng = check_random_state(self.random_state)
         if getattr(self, "_adam", None) is None:
-            self._start_minibatches(params)
+            self._start_minibatches(params, scale)
         params = self._minibatch_pass(
             X, params, gen_batches(len(X), self.batch_size), "in partial_fit"
         )
         self._set_energy_params(normalize_rows(params, self._unit_norm_names))
         return self
 
-    def _objective(self, X, rng):
-        """The function of the parameters that ``fit`` minimizes, on X."""
+    def _objective(self, X, rng, unit):
+        """The function of the parameters that ``fit`` minimizes, on X.
+
+        ``unit`` is the natural size of the loss, in which the ``alpha``
+        penalty is expressed.
+        """
         energy = self._energy
         if self.objective == "dsm":
             noise = rng.standard_normal((self.n_noise_samples, *X.shape))
@@ -287,19 +366,20 @@ class _BaseScoreMatching(
             def data_loss(params):
                 return getattr(energy, self.objective)(X, params)
 
-        return self._regularized(data_loss)
+        return self._regularized(data_loss, unit)
 
-    def _regularized(self, data_loss):
-        """``data_loss`` plus the ``alpha`` penalty on the weights."""
+    def _regularized(self, data_loss, unit):
+        """``data_loss`` plus ``unit`` times the ``alpha`` penalty on the weights."""
         if self.alpha == 0:
             return data_loss
+        strength = self.alpha * unit
 
         def regularized_loss(params):
             loss, grads = data_loss(params)
             for name in self._weight_names:
                 W = params[name]
-                loss += 0.5 * self.alpha * float(np.einsum("ij,ij->", W, W))
-                grads[name] = grads[name] + self.alpha * W
+                loss += 0.5 * strength * float(np.einsum("ij,ij->", W, W))
+                grads[name] = grads[name] + strength * W
             return loss, grads
 
         return regularized_loss
@@ -316,7 +396,7 @@ class _BaseScoreMatching(
         return X, self._energy_params(X.dtype)
 
     def transform(self, X):
-        """Hidden unit expectations ``E[h | v]`` of each row.
+        """Encode each row with the learned model, as ``encoding`` says.
 
         Parameters
         ----------
@@ -326,10 +406,29 @@ class _BaseScoreMatching(
         Returns
         -------
         X_new : ndarray of shape (n_samples, n_features_out)
-            The learned features.
+            The learned features: the hidden unit expectations ``E[h | v]``,
+            the rectified inputs of the hidden units, or the soft thresholds
+            of the projections on the filters (twice as many features).
         """
         X, params = self._validated_params(X)
-        return self._energy.hidden_expectations(X, params)
+        if self.encoding == "expectation":
+            return self._energy.hidden_expectations(X, params)
+        filters, bias = self._energy.input_filters(params)
+        out = np.empty((X.shape[0], self._n_features_out), dtype=X.dtype)
+        row_floats = X.shape[1] + 3 * self._n_features_out
+        for batch in chunk_slices(X.shape[0], row_floats, X.dtype):
+            if self.encoding == "relu":
+                out[batch] = relu(X[batch], filters, bias)
+            else:
+                # projections of u - b, u = v / sigma: in units of sigma
+                centered = X[batch] / self.visible_std_
+                centered -= params["intercept_visible"]
+                out[batch] = soft_threshold(centered, filters, self.threshold)
+        return out
+
+    @property
+    def _n_features_out(self):
+        return self._n_hidden * (2 if self.encoding == "soft_threshold" else 1)
 
     def free_energy(self, X):
         """Free energy ``F(v)`` of each row.
@@ -448,7 +547,7 @@ class _BaseScoreMatching(
         params = self._energy_params(dtype)
         out = np.empty((n_samples, self.n_features_in_), dtype=dtype)
         # independent chains, run in chunks of rows to bound the memory
-        row_floats = 3 * self.n_features_in_ + 2 * self._n_features_out
+        row_floats = 3 * self.n_features_in_ + 2 * self._n_hidden
         for batch in chunk_slices(n_samples, row_floats, dtype):
             start = rng.standard_normal((batch.stop - batch.start, out.shape[1]))
             start += params["intercept_visible"]
@@ -501,6 +600,22 @@ class _BaseScoreMatching(
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _warn_if_far(scale, name, value, what):
+    """Warn when a parameter in the units of X is far from the data's scale."""
+    if isinstance(value, str):
+        return
+    if 1 / _FAR_FROM_SCALE <= value / scale <= _FAR_FROM_SCALE:
+        return
+    warnings.warn(
+        f"{name}={value:.3g}, the standard deviation of {what}, is in the units "
+        f"of X, whose scale (root mean square of the column standard deviations) "
+        f"is {scale:.3g}: more than {_FAR_FROM_SCALE:g} times "
+        f"{'larger' if value > scale else 'smaller'}. Choose {name} relative to "
+        "the scale of X, or rescale X.",
+        UserWarning,
+    )
 
 
 def _column_variances(X):

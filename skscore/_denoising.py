@@ -45,6 +45,11 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         deterministic objective) and the initial parameters. None keeps the
         random state of ``estimator``.
 
+    verbose : int, default=0
+        If positive, sets the ``verbose`` of the fitted clone, which logs its
+        progress (see :class:`GBRBMScoreMatching`); 0 keeps that of
+        ``estimator``.
+
     Attributes
     ----------
     estimator_ : estimator object
@@ -89,13 +94,22 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         "noise": [Interval(Real, 0, None, closed="neither")],
         "n_noise_samples": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
-    def __init__(self, estimator=None, noise=0.1, n_noise_samples=1, random_state=None):
+    def __init__(
+        self,
+        estimator=None,
+        noise=0.1,
+        n_noise_samples=1,
+        random_state=None,
+        verbose=0,
+    ):
         self.estimator = estimator
         self.noise = noise
         self.n_noise_samples = n_noise_samples
         self.random_state = random_state
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
@@ -154,6 +168,8 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         )
         if self.random_state is not None:
             estimator.set_params(random_state=self.random_state)
+        if self.verbose:
+            estimator.set_params(verbose=self.verbose)
         return estimator
 
     def _copy_input_attributes(self):

@@ -51,6 +51,18 @@ class GBRBMScoreMatching(_BaseScoreMatching):
     objective : {"sm", "dsm", "ae", "cd", "pcd", "fpcd"}, default="sm"
         Training objective.
 
+    encoding : {"expectation", "relu", "soft_threshold"}, default="expectation"
+        What :meth:`transform` returns. "expectation": the hidden unit
+        expectations ``E[h | v]``; "relu": ``max(0, z)`` for the inputs ``z``
+        of the hidden units; "soft_threshold": ``max(0, p - threshold)`` and
+        ``max(0, -p - threshold)`` for the projection ``p`` of ``v / sigma -
+        b`` on each filter scaled to unit norm (twice the features), the
+        encoder of Coates and Ng (2011) on the model's filters.
+
+    threshold : float, default=0.5
+        Threshold of ``encoding="soft_threshold"``, in units of the visible
+        standard deviation.
+
     noise : float, default=0.1
         Standard deviation of the Gaussian corruption for ``objective="dsm"``,
         in the units of ``X``.
@@ -178,6 +190,8 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         *,
         visible_std="learn",
         objective="sm",
+        encoding="expectation",
+        threshold=0.5,
         noise=0.1,
         n_noise_samples=1,
         n_gibbs_steps=1,
@@ -193,6 +207,8 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         self.n_components = n_components
         self.visible_std = visible_std
         self.objective = objective
+        self.encoding = encoding
+        self.threshold = threshold
         self.noise = noise
         self.n_noise_samples = n_noise_samples
         self.n_gibbs_steps = n_gibbs_steps
@@ -209,6 +225,10 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         "components": "components_",
         "intercept_hidden": "intercept_hidden_",
     }
+
+    @property
+    def _n_units(self):
+        return {"components": self.n_components}
 
     def _init_filters(self, n_features, rng):
         return {
@@ -237,5 +257,5 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         return gibbs(V, gbrbm._experts_of(params), n_steps, rng)
 
     @property
-    def _n_features_out(self):
+    def _n_hidden(self):
         return self.components_.shape[0]

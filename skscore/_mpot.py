@@ -69,6 +69,18 @@ class MPoTAutoencoder(_BaseScoreMatching):
     objective : {"sm", "dsm", "ae", "cd", "pcd", "fpcd"}, default="sm"
         Training objective.
 
+    encoding : {"expectation", "relu", "soft_threshold"}, default="expectation"
+        What :meth:`transform` returns. "expectation": the hidden unit
+        expectations ``E[h | v]``; "relu": ``max(0, z)`` for the inputs ``z``
+        of the hidden units; "soft_threshold": ``max(0, p - threshold)`` and
+        ``max(0, -p - threshold)`` for the projection ``p`` of ``v / sigma -
+        b`` on each filter scaled to unit norm (twice the features), the
+        encoder of Coates and Ng (2011) on the model's filters.
+
+    threshold : float, default=0.5
+        Threshold of ``encoding="soft_threshold"``, in units of the visible
+        standard deviation.
+
     noise : float, default=0.1
         Standard deviation of the Gaussian corruption for ``objective="dsm"``.
 
@@ -218,6 +230,8 @@ class MPoTAutoencoder(_BaseScoreMatching):
         gamma=1.0,
         visible_std=1.0,
         objective="sm",
+        encoding="expectation",
+        threshold=0.5,
         noise=0.1,
         n_noise_samples=1,
         n_leapfrog_steps=20,
@@ -235,6 +249,8 @@ class MPoTAutoencoder(_BaseScoreMatching):
         self.gamma = gamma
         self.visible_std = visible_std
         self.objective = objective
+        self.encoding = encoding
+        self.threshold = threshold
         self.noise = noise
         self.n_noise_samples = n_noise_samples
         self.n_leapfrog_steps = n_leapfrog_steps
@@ -252,6 +268,13 @@ class MPoTAutoencoder(_BaseScoreMatching):
         "components": "components_",
         "intercept_hidden": "intercept_hidden_",
     }
+
+    @property
+    def _n_units(self):
+        return {
+            "covariance_components": self.n_covariance,
+            "components": self.n_mean,
+        }
 
     def _fixed_params(self):
         return {"gamma": self.gamma}
@@ -280,8 +303,8 @@ class MPoTAutoencoder(_BaseScoreMatching):
                     UserWarning,
                 )
 
-    def _start_minibatches(self, params):
-        super()._start_minibatches(params)
+    def _start_minibatches(self, params, scale):
+        super()._start_minibatches(params, scale)
         self.hmc_step_size_ = _INITIAL_STEP_SIZE
 
     def _minibatch_pass(self, X, params, batches, where):
@@ -317,7 +340,7 @@ class MPoTAutoencoder(_BaseScoreMatching):
         return V, step_size, float(np.mean(rates)) if rates else np.nan
 
     @property
-    def _n_features_out(self):
+    def _n_hidden(self):
         return self.covariance_components_.shape[0] + self.components_.shape[0]
 
 

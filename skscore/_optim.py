@@ -7,6 +7,8 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
+from ._logging import progress_logger
+
 
 def _pack(params, names):
     return np.concatenate([np.ravel(params[name]) for name in names]).astype(
@@ -60,12 +62,28 @@ class Adam:
     """Adam (Kingma & Ba, 2015) on the entries ``names`` of a parameter dict.
 
     Moments are kept in float64 across calls to :meth:`step`; parameters keep
-    their dtype.
+    their dtype. Gradients are divided by ``unit``, the natural size of the
+    loss, so that ``eps`` is small relative to them whatever the units of the
+    data. A step that makes a parameter non-finite, or takes an entry of
+    ``bounds`` out of its range, raises a ValueError naming the step size.
     """
 
-    def __init__(self, params, names, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(
+        self,
+        params,
+        names,
+        learning_rate,
+        *,
+        unit=1.0,
+        bounds=None,
+        beta1=0.9,
+        beta2=0.999,
+        eps=1e-8,
+    ):
         self.names = list(names)
         self.learning_rate = learning_rate
+        self.unit = unit
+        self.bounds = bounds or {}
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.first = {name: np.zeros(np.shape(params[name])) for name in self.names}
         self.second = {name: np.zeros(np.shape(params[name])) for name in self.names}
@@ -81,14 +99,27 @@ class Adam:
         )
         out = dict(params)
         for name in self.names:
-            grad = np.asarray(grads[name], dtype=np.float64)
+            grad = np.asarray(grads[name], dtype=np.float64) / self.unit
             first, second = self.first[name], self.second[name]
             first *= self.beta1
             first += (1 - self.beta1) * grad
             second *= self.beta2
             second += (1 - self.beta2) * grad * grad
             update = rate * first / (np.sqrt(second) + self.eps)
-            out[name] = (params[name] - update).astype(params[name].dtype)
+            with np.errstate(over="ignore", invalid="ignore"):
+                out[name] = (params[name] - update).astype(params[name].dtype)
+        bad = [name for name in self.names if not np.isfinite(out[name]).all()]
+        bad += [
+            name
+            for name, (low, high) in self.bounds.items()
+            if not low <= out[name] <= high
+        ]
+        if bad:
+            raise ValueError(
+                f"Adam step {self.n_steps} made {', '.join(bad)} diverge (non-finite "
+                f"or out of range): learning_rate={self.learning_rate} is too "
+                "large for this model and data. Lower learning_rate."
+            )
         return out
 
 
@@ -117,7 +148,18 @@ def _check_finite(loss, grads, names, name, where):
     )
 
 
-def minimize_lbfgs(objective, params, trainable, *, max_iter, tol, verbose, name):
+def minimize_lbfgs(
+    objective,
+    params,
+    trainable,
+    *,
+    max_iter,
+    tol,
+    verbose,
+    name,
+    unit=1.0,
+    bounds=None,
+):
     """Minimize ``objective(params) -> (loss, grads)`` over ``params[trainable]``.
 
     Parameters
@@ -136,15 +178,24 @@ def minimize_lbfgs(objective, params, trainable, *, max_iter, tol, verbose, name
         Maximum number of L-BFGS iterations.
 
     tol : float
-        Stop when the largest gradient entry or the relative decrease of the
-        loss between iterations falls below ``tol``.
+        Stop when the largest entry of the gradient of ``loss / unit``, or the
+        decrease of ``loss / unit`` between iterations relative to
+        ``max(|loss / unit|, 1)``, falls below ``tol``.
 
     verbose : int
-        If positive, print one line per iteration: iteration, loss, gradient
-        norm and elapsed seconds.
+        If positive, log one line per iteration: iteration, loss, gradient
+        norm of ``loss / unit`` and elapsed seconds.
 
     name : str
         What is being minimized, for messages (e.g. "the 'sm' objective").
+
+    unit : float, default=1.0
+        The natural size of the loss: L-BFGS minimizes ``loss / unit``, so
+        that its stopping rules, which are partly absolute, do not depend on
+        the units the loss is expressed in.
+
+    bounds : dict of str to (float, float), default=None
+        Lower and upper bounds for scalar entries of ``trainable``.
 
     Returns
     -------
@@ -157,6 +208,7 @@ def minimize_lbfgs(objective, params, trainable, *, max_iter, tol, verbose, name
     n_iter : int
         Number of iterations run.
     """
+    log = progress_logger(verbose)
     last = {}
 
     def fun(x):
@@ -167,11 +219,11 @@ def minimize_lbfgs(objective, params, trainable, *, max_iter, tol, verbose, name
             name,
             f"after {len(loss_curve)} L-BFGS iterations",
         )
-        grad = _pack(grads, trainable)
+        grad = _pack(grads, trainable) / unit
         with np.errstate(over="ignore"):  # a finite but huge gradient
             grad_norm = np.linalg.norm(grad)
         last["grad_norm"] = grad_norm
-        return loss, grad
+        return loss / unit, grad
 
     loss_curve = []
     start = time.perf_counter()
@@ -179,24 +231,29 @@ def minimize_lbfgs(objective, params, trainable, *, max_iter, tol, verbose, name
     def callback(intermediate_result):
         # L-BFGS accepts the point it evaluated last, so the loss is recorded
         # from that evaluation rather than recomputed.
-        loss_curve.append(float(intermediate_result.fun))
-        if verbose:
-            print(
-                f"Iteration {len(loss_curve)}, loss = {loss_curve[-1]:.8g}, "
-                f"gradient norm = {last['grad_norm']:.4g}, "
-                f"time = {time.perf_counter() - start:.2f}s"
-            )
+        loss_curve.append(float(intermediate_result.fun) * unit)
+        log(
+            f"Iteration {len(loss_curve)}, loss = {loss_curve[-1]:.8g}, "
+            f"relative gradient norm = {last['grad_norm']:.4g}, "
+            f"time = {time.perf_counter() - start:.2f}s"
+        )
 
+    bounds = bounds or {}
     result = minimize(
         fun,
         _pack(params, trainable),
         method="L-BFGS-B",
         jac=True,
         callback=callback,
+        bounds=[
+            bound
+            for key in trainable
+            for bound in [bounds.get(key, (None, None))] * np.size(params[key])
+        ],
         options={"maxiter": max_iter, "gtol": tol, "ftol": tol},
     )
     if not loss_curve:  # converged at the starting point
-        loss_curve.append(float(result.fun))
+        loss_curve.append(float(result.fun) * unit)
     if result.nit >= max_iter:
         warnings.warn(
             f"L-BFGS reached max_iter={max_iter} before {name} converged; "

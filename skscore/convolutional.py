@@ -1,5 +1,6 @@
 """Apply a patch featurizer over every patch position of images, and pool."""
 
+import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,7 +17,9 @@ from sklearn.utils import gen_batches
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._encoding import relu, soft_threshold
 from ._gbrbm import GBRBMScoreMatching
+from ._logging import progress_logger
 from .preprocessing import (
     ZCAWhitening,
     extract_patches,
@@ -89,6 +92,12 @@ class ConvolutionalFeaturizer(
     random_state : int, RandomState instance or None, default=None
         Seeds the patch draw.
 
+    verbose : int, default=0
+        If positive, log the stages of ``fit`` and the progress of
+        ``transform`` (images encoded, elapsed seconds) to the ``"skscore"``
+        logger, printed to standard output where logging is not configured,
+        and set the ``verbose`` of the fitted estimator when it has one.
+
     Attributes
     ----------
     estimator_ : estimator object
@@ -135,6 +144,7 @@ class ConvolutionalFeaturizer(
         "threshold": [Interval(Real, 0, None, closed="left")],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -152,6 +162,7 @@ class ConvolutionalFeaturizer(
         threshold=0.25,
         n_jobs=None,
         random_state=None,
+        verbose=0,
     ):
         self.estimator = estimator
         self.patch_size = patch_size
@@ -165,6 +176,7 @@ class ConvolutionalFeaturizer(
         self.threshold = threshold
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.verbose = verbose
 
     def _check_images(self, X, reset):
         X = validate_data(self, X, dtype=None, reset=reset)
@@ -174,10 +186,17 @@ class ConvolutionalFeaturizer(
                 f"{self.image_shape} needs (channels, height, width) with "
                 f"{int(np.prod(self.image_shape))} values."
             )
-        if self.patch_size > min(self.image_shape[1:]):
+        n_rows, n_cols = n_patch_positions(
+            self.image_shape, self.patch_size, self.stride
+        )
+        if self.pooling == "quadrant" and min(n_rows, n_cols) < 2:
             raise ValueError(
-                f"patch_size={self.patch_size} is larger than the images "
-                f"{self.image_shape[1:]}."
+                f"patch_size={self.patch_size} and stride={self.stride} leave a "
+                f"{n_rows}x{n_cols} grid of patch positions on "
+                f"{self.image_shape[1]}x{self.image_shape[2]} images, and quadrant "
+                "pooling needs at least 2 positions along each side (else some "
+                "quadrants are empty). Lower stride or patch_size, or set "
+                "pooling=None."
             )
         return X
 
@@ -207,11 +226,26 @@ class ConvolutionalFeaturizer(
         self : object
             The fitted featurizer.
         """
+        log = progress_logger(self.verbose)
+        start = time.perf_counter()
         patches = self._training_patches(self._check_images(X, reset=True))
         estimator = GBRBMScoreMatching() if self.estimator is None else self.estimator
-        self.estimator_ = clone(estimator).fit(patches)
-        self._n_codes = self._encode(patches[:1]).shape[1]
+        estimator = clone(estimator)
+        if self.verbose and "verbose" in estimator.get_params():
+            estimator.set_params(verbose=self.verbose)
+        log(
+            f"Fitting {type(estimator).__name__} on {len(patches)} patches "
+            f"({time.perf_counter() - start:.2f}s to draw and whiten them)"
+        )
+        self.estimator_ = estimator.fit(patches)
+        log(f"Fitted in {time.perf_counter() - start:.2f}s")
         return self
+
+    @property
+    def _n_codes(self):
+        """Number of codes per patch position."""
+        patch = np.zeros((1, self.patch_size**2 * self.image_shape[0]), np.float32)
+        return self._encode(self._preprocess(patch)).shape[1]
 
     def _training_patches(self, X):
         """Random patches of X, normalized and whitened; fits ``whitening_``."""
@@ -235,17 +269,8 @@ class ConvolutionalFeaturizer(
             return np.asarray(self.estimator_.transform(patches), dtype=np.float32)
         filters, bias = self.estimator_._input_filters()
         if self.encoding == "relu":
-            codes = patches @ filters.T.astype(np.float32)
-            codes += bias.astype(np.float32)
-            return np.maximum(codes, 0, out=codes)
-        unit = filters / np.linalg.norm(filters, axis=1, keepdims=True)
-        projections = patches @ unit.T.astype(np.float32)
-        return np.hstack(
-            [
-                np.maximum(projections - self.threshold, 0),
-                np.maximum(-projections - self.threshold, 0),
-            ]
-        )
+            return relu(patches, filters, bias)
+        return soft_threshold(patches, filters, self.threshold)
 
     @property
     def _n_features_out(self):
@@ -276,11 +301,20 @@ class ConvolutionalFeaturizer(
         patch_floats = 3 * (self.patch_size**2 * self.image_shape[0] + self._n_codes)
         image_bytes = 4 * n_rows * n_cols * patch_floats
         chunk = max(1, int(get_config()["working_memory"] * 2**20 // image_bytes))
-        chunks = Parallel(n_jobs=self.n_jobs)(
-            delayed(self._transform_chunk)(X[batch])
-            for batch in gen_batches(len(X), chunk)
+        batches = list(gen_batches(len(X), chunk))
+        out = np.empty((len(X), self._n_features_out), dtype=np.float32)
+        log = progress_logger(self.verbose)
+        start = time.perf_counter()
+        chunks = Parallel(n_jobs=self.n_jobs, return_as="generator")(
+            delayed(self._transform_chunk)(X[batch]) for batch in batches
         )
-        return np.vstack(chunks)
+        for batch, codes in zip(batches, chunks, strict=True):
+            out[batch] = codes
+            log(
+                f"Encoded {batch.stop}/{len(X)} images, "
+                f"{time.perf_counter() - start:.2f}s"
+            )
+        return out
 
     def _transform_chunk(self, images):
         n_rows, n_cols = n_patch_positions(

@@ -1,6 +1,6 @@
 """Image patches, their normalization and ZCA whitening."""
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -11,8 +11,8 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .energies._chunks import mean_and_covariance
 
@@ -27,6 +27,32 @@ def _as_images(X, image_shape):
     return X.reshape(len(X), *image_shape)
 
 
+_GEOMETRY = {
+    "image_shape": [tuple, list],
+    "patch_size": [Interval(Integral, 1, None, closed="left")],
+}
+
+
+def _check_geometry(image_shape, patch_size):
+    """Raise a ValueError unless ``patch_size`` patches fit in ``image_shape``."""
+    if len(image_shape) != 3 or not all(
+        isinstance(n, Integral) and n >= 1 for n in image_shape
+    ):
+        raise ValueError(
+            "image_shape must be (channels, height, width), three positive "
+            f"integers; got {image_shape!r}."
+        )
+    if patch_size > min(image_shape[1:]):
+        raise ValueError(
+            f"patch_size={patch_size} is larger than the images "
+            f"{tuple(image_shape[1:])}."
+        )
+
+
+@validate_params(
+    {**_GEOMETRY, "stride": [Interval(Integral, 1, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def n_patch_positions(image_shape, patch_size, stride=1):
     """Number of patch positions along the height and the width of an image.
 
@@ -36,10 +62,19 @@ def n_patch_positions(image_shape, patch_size, stride=1):
     >>> n_patch_positions((3, 32, 32), 6)
     (27, 27)
     """
+    _check_geometry(image_shape, patch_size)
     _, height, width = image_shape
     return (height - patch_size) // stride + 1, (width - patch_size) // stride + 1
 
 
+@validate_params(
+    {
+        "X": ["array-like"],
+        **_GEOMETRY,
+        "stride": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def extract_patches(X, image_shape=(3, 32, 32), patch_size=6, stride=1):
     """Every ``patch_size`` square patch of flat channel-first images.
 
@@ -72,6 +107,7 @@ def extract_patches(X, image_shape=(3, 32, 32), patch_size=6, stride=1):
     >>> extract_patches(images, (3, 4, 4), patch_size=2, stride=2).shape
     (8, 12)
     """
+    _check_geometry(image_shape, patch_size)
     images = _as_images(X, image_shape)
     windows = sliding_window_view(images, (patch_size, patch_size), axis=(2, 3))
     windows = windows[:, :, ::stride, ::stride]  # (n, C, rows, cols, p, p)
@@ -81,6 +117,15 @@ def extract_patches(X, image_shape=(3, 32, 32), patch_size=6, stride=1):
     )
 
 
+@validate_params(
+    {
+        "X": ["array-like"],
+        "n_patches": [Interval(Integral, 1, None, closed="left")],
+        **_GEOMETRY,
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def sample_patches(
     X, n_patches, image_shape=(3, 32, 32), patch_size=6, random_state=None
 ):
@@ -117,6 +162,8 @@ def sample_patches(
     (10, 108)
     """
     images = _as_images(X, image_shape)
+    if len(images) == 0:
+        raise ValueError("X has no images to draw patches from.")
     rng = check_random_state(random_state)
     n_rows, n_cols = n_patch_positions(image_shape, patch_size)
     which = rng.randint(len(images), size=n_patches)
@@ -133,6 +180,10 @@ def sample_patches(
     return patches.reshape(n_patches, -1)
 
 
+@validate_params(
+    {"patches": ["array-like"], "eps": [Interval(Real, 0, None, closed="neither")]},
+    prefer_skip_nested_validation=True,
+)
 def normalize_patches(patches, eps=10.0):
     """Per-patch brightness and contrast normalization.
 
@@ -161,7 +212,7 @@ def normalize_patches(patches, eps=10.0):
     array([[-0.95346259,  0.95346259],
            [ 0.        ,  0.        ]])
     """
-    patches = np.asarray(patches)
+    patches = check_array(patches, dtype=None)
     dtype = patches.dtype if np.issubdtype(patches.dtype, np.floating) else np.float32
     out = patches.astype(dtype, copy=True)
     out -= out.mean(axis=1, keepdims=True)

@@ -1,13 +1,15 @@
-"""Fixtures: CIFAR-10 look-alikes in the official formats, and the real data.
+"""Fixtures shared by the test modules.
 
-No test needs CIFAR-10 itself except those that say so by asking for
-``real_cifar10_home``, which skips them when the data are not on the
-machine. No test reaches the network: ``fetch_cifar10``'s address points at
-a closed local port unless a test serves an archive itself.
+Progress lines logged by skscore; CIFAR-10 look-alikes in the official
+formats, and the real data. No test needs CIFAR-10 itself except those that
+say so by asking for ``real_cifar10_home``, which skips them when the data
+are not on the machine. No test reaches the network: ``fetch_cifar10``'s
+address points at a closed local port unless a test serves an archive itself.
 """
 
 import hashlib
 import http.server
+import logging
 import os
 import threading
 from pathlib import Path
@@ -18,6 +20,17 @@ from cifar10_files import make_splits, write_archive, write_batches, write_npz
 from skscore import datasets
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def progress_lines(caplog):
+    """A function returning the progress lines logged so far by skscore."""
+    caplog.set_level(logging.INFO, logger="skscore")
+
+    def lines():
+        return [r.getMessage() for r in caplog.records if r.name == "skscore"]
+
+    return lines
 
 
 @pytest.fixture(scope="session")

@@ -210,12 +210,13 @@ def test_warm_start_continues_from_the_fitted_parameters(X):
         model.fit(X[:, :10])
 
 
-def test_verbose_prints_iterations(X, capsys):
+def test_verbose_logs_iterations(X, progress_lines):
     GBRBMScoreMatching(n_components=5, max_iter=3, verbose=1).fit(X)
-    lines = capsys.readouterr().out.splitlines()
+    lines = progress_lines()
     assert len(lines) == 3
     assert re.fullmatch(
-        r"Iteration 3, loss = \S+, gradient norm = \S+, time = \d+\.\d\ds", lines[-1]
+        r"Iteration 3, loss = \S+, relative gradient norm = \S+, time = \d+\.\d\ds",
+        lines[-1],
     )
 
 

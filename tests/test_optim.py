@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from scipy.optimize import minimize
@@ -65,7 +68,7 @@ def test_warns_when_stopped_by_max_iter():
     assert n_iter == 2 and len(curve) == 2
 
 
-def test_verbose_prints_one_line_per_iteration(capsys):
+def test_verbose_logs_one_line_per_iteration(progress_lines):
     _, curve, n_iter = minimize_lbfgs(
         _quadratic,
         {"x": np.zeros(3)},
@@ -75,7 +78,7 @@ def test_verbose_prints_one_line_per_iteration(capsys):
         verbose=1,
         name="q",
     )
-    lines = capsys.readouterr().out.splitlines()
+    lines = progress_lines()
     assert len(lines) == n_iter
     assert lines[0].startswith("Iteration 1, loss = ")
     assert "gradient norm = " in lines[0] and lines[0].endswith("s")
@@ -101,3 +104,63 @@ def test_non_finite_objective_raises_with_explanation():
             verbose=0,
             name="the 'q' objective",
         )
+
+
+def test_verbose_prints_to_stdout_where_logging_is_not_configured():
+    code = (
+        "import numpy as np\n"
+        "from skscore import GBRBMScoreMatching\n"
+        "X = np.random.default_rng(0).standard_normal((50, 4))\n"
+        "GBRBMScoreMatching(3, max_iter=2, verbose=1).fit(X)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert len(out) == 2 and out[1].startswith("Iteration 2, loss = ")
+
+
+def test_loss_unit_makes_stopping_rules_relative():
+    def scaled(unit):
+        def objective(params):
+            loss, grads = _quadratic(params)
+            return loss * unit, {"x": grads["x"] * unit}
+
+        return objective
+
+    runs = [
+        minimize_lbfgs(
+            scaled(unit),
+            {"x": np.zeros(3)},
+            ["x"],
+            max_iter=100,
+            tol=1e-6,
+            verbose=0,
+            name="q",
+            unit=unit,
+        )
+        for unit in (1e-8, 1.0, 1e8)
+    ]
+    assert len({n_iter for _, _, n_iter in runs}) == 1
+    for params, _, _ in runs[::2]:
+        np.testing.assert_allclose(params["x"], runs[1][0]["x"], rtol=1e-6)
+    np.testing.assert_allclose(runs[0][1][-1] * 1e8, runs[1][1][-1], rtol=1e-6)
+
+
+def test_bounds_keep_a_scalar_in_its_range():
+    def objective(params):
+        return float(params["t"] ** 2 - 4 * params["t"]), {"t": 2 * params["t"] - 4}
+
+    params, _, _ = minimize_lbfgs(
+        objective,
+        {"t": np.array(0.0)},
+        ["t"],
+        max_iter=50,
+        tol=1e-10,
+        verbose=0,
+        name="q",
+        bounds={"t": (-1.0, 1.5)},
+    )
+    assert params["t"] == pytest.approx(1.5)

@@ -154,7 +154,7 @@ def test_samples_of_a_fitted_mpot_match_the_data():
     _moments_close(samples, X[4000:])
 
 
-def test_mpot_likelihood_training_adapts_hmc_and_reports_it(capsys):
+def test_mpot_likelihood_training_adapts_hmc_and_reports_it(progress_lines):
     X = StandardScaler().fit_transform(load_digits().data)[:, ::2][:500]
     model = MPoTAutoencoder(
         8,
@@ -165,7 +165,7 @@ def test_mpot_likelihood_training_adapts_hmc_and_reports_it(capsys):
         random_state=0,
         verbose=1,
     ).fit(X)
-    lines = capsys.readouterr().out.splitlines()
+    lines = progress_lines()
     assert len(lines) == 3 and "HMC acceptance rate" in lines[-1]
     assert 0.5 < model.acceptance_rate_ <= 1
     assert model.hmc_step_size_ != 0.1  # adapted from its first value

@@ -1,0 +1,225 @@
+"""What default parameters give on image sets nobody tuned them for.
+
+    python benchmarks/defaults.py --data-home ../shared/data [--quick]
+
+Each data set is classified by a linear SVM (``LinearSVC(C=0.01)`` on
+standardized features) on raw pixels and on the features of each estimator
+at its default parameters, with every ``encoding`` of ``transform``:
+
+- digits: scikit-learn's 8x8 digits, 1,257 training and 540 test images;
+- CIFAR-10 grey: 16x16 grey-level CIFAR-10 images (luminance, 2x2 averages),
+  the first 10,000 training and 2,000 test images;
+- sample-image patches: 8x8 colour patches of scikit-learn's two sample
+  images, labelled by image and quadrant (8 classes), 10,000 training and
+  2,000 test patches;
+- CIFAR-10 through ``ConvolutionalFeaturizer``: 4,000 training and 1,000
+  test colour images, 100 units, 100,000 patches, every featurizer
+  encoding.
+
+The flat pipelines are ``StandardScaler -> estimator -> StandardScaler ->
+LinearSVC``. Results go to benchmarks/results/defaults.json and a markdown
+table beside it.
+"""
+
+import argparse
+import json
+import os
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.datasets import load_digits, load_sample_images
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+
+from skscore import ConvolutionalFeaturizer, GBRBMScoreMatching, MPoTAutoencoder
+from skscore.datasets import load_cifar10
+
+RESULTS = Path(__file__).parent / "results"
+ENCODINGS = ["expectation", "relu", "soft_threshold"]
+
+
+def _digits():
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X, y, test_size=0.3, random_state=0)
+
+
+def _cifar_grey(data_home, n_train, n_test):
+    def grey(X):
+        X = X.reshape(-1, 3, 32, 32).astype(np.float64) / 255
+        lum = 0.299 * X[:, 0] + 0.587 * X[:, 1] + 0.114 * X[:, 2]
+        return lum.reshape(-1, 16, 2, 16, 2).mean(axis=(2, 4)).reshape(len(X), -1)
+
+    X_train, y_train = load_cifar10("train", data_home=data_home, return_X_y=True)
+    X_test, y_test = load_cifar10("test", data_home=data_home, return_X_y=True)
+    return (
+        grey(X_train[:n_train]),
+        grey(X_test[:n_test]),
+        y_train[:n_train],
+        y_test[:n_test],
+    )
+
+
+def _sample_patches(n_train, n_test, patch=8):
+    rng = np.random.default_rng(0)
+    X, y = [], []
+    for index, image in enumerate(load_sample_images().images):
+        rows, cols = image.shape[0] // 2, image.shape[1] // 2
+        for quadrant in range(4):
+            top, left = rows * (quadrant // 2), cols * (quadrant % 2)
+            n = (n_train + n_test) // 8
+            r = top + rng.integers(0, rows - patch, n)
+            c = left + rng.integers(0, cols - patch, n)
+            for i, j in zip(r, c, strict=True):
+                X.append(image[i : i + patch, j : j + patch].ravel() / 255)
+            y += [4 * index + quadrant] * n
+    return train_test_split(
+        np.array(X), np.array(y), test_size=n_test, random_state=0, stratify=y
+    )
+
+
+def _accuracy(features_train, features_test, y_train, y_test):
+    classifier = make_pipeline(StandardScaler(), LinearSVC(C=0.01))
+    return float(classifier.fit(features_train, y_train).score(features_test, y_test))
+
+
+def _flat_rows(name, X_train, X_test, y_train, y_test, log):
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    rows = [
+        {
+            "data": name,
+            "features": "raw pixels",
+            "accuracy": _accuracy(X_train, X_test, y_train, y_test),
+        }
+    ]
+    log(rows[-1])
+    models = {
+        "GBRBMScoreMatching()": GBRBMScoreMatching(random_state=0),
+        "MPoTAutoencoder()": MPoTAutoencoder(random_state=0),
+        "MPoTAutoencoder(visible_std='learn')": MPoTAutoencoder(
+            visible_std="learn", random_state=0
+        ),
+    }
+    for label, model in models.items():
+        start = time.perf_counter()
+        model = clone(model).fit(X_train)
+        fit_time = time.perf_counter() - start
+        for encoding in ENCODINGS:
+            model.set_params(encoding=encoding)
+            rows.append(
+                {
+                    "data": name,
+                    "features": f"{label}, encoding={encoding!r}",
+                    "accuracy": _accuracy(
+                        model.transform(X_train),
+                        model.transform(X_test),
+                        y_train,
+                        y_test,
+                    ),
+                    "fit_seconds": round(fit_time, 1),
+                    "n_iter": model.n_iter_,
+                }
+            )
+            log(rows[-1])
+    return rows
+
+
+def _featurizer_rows(data_home, n_train, n_test, log):
+    X_train, y_train = load_cifar10("train", data_home=data_home, return_X_y=True)
+    X_test, y_test = load_cifar10("test", data_home=data_home, return_X_y=True)
+    X_train, y_train = X_train[:n_train], y_train[:n_train]
+    X_test, y_test = X_test[:n_test], y_test[:n_test]
+    rows = [
+        {
+            "data": "CIFAR-10 colour",
+            "features": "raw pixels",
+            "accuracy": _accuracy(
+                X_train.astype(np.float32), X_test.astype(np.float32), y_train, y_test
+            ),
+        }
+    ]
+    log(rows[-1])
+    featurizer = ConvolutionalFeaturizer(
+        GBRBMScoreMatching(n_components=100, random_state=0),
+        n_patches=100_000,
+        random_state=0,
+    )
+    start = time.perf_counter()
+    featurizer.fit(X_train)
+    fit_time = time.perf_counter() - start
+    settings = [
+        {"encoding": "transform"},
+        {"encoding": "relu"},
+        {"encoding": "soft_threshold", "threshold": 0.25},
+        {"encoding": "soft_threshold", "threshold": 0.5},
+        {"encoding": "soft_threshold", "threshold": 1.0},
+    ]
+    for setting in settings:
+        featurizer.set_params(**setting)
+        start = time.perf_counter()
+        train, test = featurizer.transform(X_train), featurizer.transform(X_test)
+        rows.append(
+            {
+                "data": "CIFAR-10 colour",
+                "features": "ConvolutionalFeaturizer(GBRBMScoreMatching(100)), "
+                + ", ".join(f"{k}={v!r}" for k, v in setting.items()),
+                "accuracy": _accuracy(train, test, y_train, y_test),
+                "fit_seconds": round(fit_time, 1),
+                "encoding_seconds": round(time.perf_counter() - start, 1),
+            }
+        )
+        log(rows[-1])
+    return rows
+
+
+def _write(path, text):
+    """Write ``text`` to ``path`` atomically: a crash leaves the old file."""
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(f.name, path)
+
+
+def markdown(rows):
+    lines = ["| data | features | test accuracy |", "|---|---|---:|"]
+    lines += [
+        f"| {r['data']} | {r['features']} | {100 * r['accuracy']:.1f}% |" for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-home", default=None)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--skip-featurizer", action="store_true")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    n_train, n_test = (2000, 500) if args.quick else (10_000, 2_000)
+    rows = []
+
+    def log(row):
+        print(json.dumps(row), flush=True)
+
+    rows += _flat_rows("digits", *_digits(), log)
+    rows += _flat_rows(
+        "CIFAR-10 grey 16x16", *_cifar_grey(args.data_home, n_train, n_test), log
+    )
+    rows += _flat_rows("sample-image patches", *_sample_patches(n_train, n_test), log)
+    if not args.skip_featurizer:
+        rows += _featurizer_rows(args.data_home, 4 * n_train // 10, n_test // 2, log)
+    output = RESULTS / ("defaults_quick.json" if args.quick else "defaults.json")
+    _write(output, json.dumps(rows, indent=2) + "\n")
+    _write(output.with_suffix(".md"), markdown(rows) + "\n")
+
+
+if __name__ == "__main__":
+    main()
