@@ -11,4 +11,6 @@ __all__ = [
     "GBRBMScoreMatching",
     "MPoTAutoencoder",
 ]
+# the one definition of the version: pyproject.toml reads it (setuptools'
+# dynamic version), and so do the docs
 __version__ = "0.1.0"

@@ -153,14 +153,23 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "demo":
         demo(model=args.model, output=args.output)
-    else:
-        run_cifar10(args)
-    return 0
+        return 0
+    return run_cifar10(args)
 
 
 def add_cifar10_arguments(parser):
     """Options of the CIFAR-10 benchmark, shared with benchmarks/cifar10.py."""
-    parser.add_argument("--data-home", help="directory holding CIFAR-10")
+    parser.add_argument(
+        "--data-home",
+        help="directory holding CIFAR-10 (cifar10.npz or cifar-10-batches-py/); "
+        "by default SKSCORE_DATA, then scikit-learn's data home",
+    )
+    parser.add_argument(
+        "--download",
+        action="store_true",
+        help="download CIFAR-10 (163 MB, once, checksum verified) into the data "
+        "home when it is not there",
+    )
     parser.add_argument(
         "--quick", action="store_true", help="small sizes: minutes, not hours"
     )
@@ -175,26 +184,42 @@ def add_cifar10_arguments(parser):
     )
     parser.add_argument(
         "--output",
-        default="cifar10.json",
-        help="results JSON, rewritten after every row; finished rows are skipped",
+        help="results JSON, updated after every row (the markdown table beside "
+        "it); finished rows are skipped. Default: cifar10.json, or "
+        "cifar10_quick.json with --quick: each scale has its own file",
     )
+
+
+def default_output(quick):
+    """The results file of a scale when ``--output`` is not given."""
+    return "cifar10_quick.json" if quick else "cifar10.json"
 
 
 def run_cifar10(args):
-    """Run the benchmark from parsed arguments, print and save its table."""
+    """Run the benchmark from parsed arguments and print its table.
+
+    Returns the exit status: 1, with a message and no traceback, when
+    CIFAR-10 is missing or the results file must not be written to.
+    """
     from . import _cifar10
 
-    results = _cifar10.run(
-        args.rows,
-        quick=args.quick,
-        data_home=args.data_home,
-        output=args.output,
-        redo=args.redo,
-        cache=args.cache,
-    )
-    table = _cifar10.markdown_table(results)
-    print(table)
-    Path(args.output).with_suffix(".md").write_text(table + "\n")
+    output = args.output or default_output(args.quick)
+    try:
+        results = _cifar10.run(
+            args.rows,
+            quick=args.quick,
+            data_home=args.data_home,
+            output=output,
+            redo=args.redo,
+            cache=args.cache,
+            download=args.download,
+        )
+    except (FileNotFoundError, _cifar10.ResultsFileError) as exc:
+        print(f"python -m skscore cifar10: {exc}", file=sys.stderr)
+        return 1
+    print(_cifar10.markdown_table(results))
+    print(f"results in {output} and {Path(output).with_suffix('.md')}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -14,8 +14,19 @@ Rows are written to the results file as each finishes, and a rerun skips the
 rows already there, so the full benchmark (hours on 2 cores) can run in
 pieces; ``cache`` keeps each row's encoded features for reruns of the
 classifier.
+
+No finished row is ever lost: the results file is replaced atomically
+(temporary file, fsync, rename) under an advisory lock held across each
+read-merge-write, so a killed run leaves the previous file whole and runs in
+parallel keep each other's rows; a file of another scale or one that cannot
+be read stops the run and is left untouched; rows the current table does not
+define are kept. Cached features are keyed by a hash of everything that
+produced them (the row's featurizer and its parameters, the scale, the seed
+and the images) and written atomically; an unreadable cache file is
+recomputed.
 """
 
+import hashlib
 import json
 import time
 import warnings
@@ -33,11 +44,12 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils import gen_batches
 
+from . import __version__, _io
 from ._denoising import DenoisingSMTransformer
 from ._gbrbm import GBRBMScoreMatching
 from ._mpot import MPoTAutoencoder
 from .convolutional import ConvolutionalFeaturizer
-from .datasets import load_cifar10
+from .datasets import fetch_cifar10, load_cifar10
 from .preprocessing import sample_patches
 
 
@@ -296,12 +308,149 @@ def _features(featurizer, noises, images, random_state, log):
     return row, features
 
 
-def _stored_rows(output, scale):
-    """The rows of the results file ``output`` if it was run at ``scale``."""
+class ResultsFileError(ValueError):
+    """A results file this run must not write to: unreadable, or another scale."""
+
+
+def _read_results(output, scale):
+    """The rows stored in the results file ``output``, {} if there is none.
+
+    Raises ResultsFileError, naming the file, when it cannot be read or holds
+    another scale's results: the run stops and the file is left as it is.
+    """
     if output is None or not output.exists():
         return {}
-    stored = json.loads(output.read_text())
-    return stored["rows"] if stored.get("scale") == scale else {}
+    try:
+        stored = json.loads(output.read_text())
+        rows, stored_scale = stored["rows"], stored["scale"]
+        if not isinstance(rows, dict):
+            raise TypeError(f"'rows' is a {type(rows).__name__}, not an object")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ResultsFileError(
+            f"{output} is not a readable results file ({type(exc).__name__}: "
+            f"{exc}). It was left as it is: repair or move it, or write to "
+            "another output."
+        ) from exc
+    if stored_scale != scale:
+        raise ResultsFileError(
+            f"{output} holds results at another scale ({stored_scale}), not "
+            f"this run's ({scale}). A run never touches another scale's rows: "
+            "write to another output (by default each scale has its own file)."
+        )
+    return rows
+
+
+def _ordered(rows, table):
+    """Rows in the order of the table's definition, unknown ones after."""
+    return {
+        **{name: rows[name] for name in table if name in rows},
+        **{name: row for name, row in rows.items() if name not in table},
+    }
+
+
+def _lock_path(output):
+    return output.with_name(output.name + ".lock")
+
+
+def _write_files(output, results):
+    # call holding the lock: what killed writers left is theirs no more
+    table = output.with_suffix(".md")
+    for path in (output, table):
+        _io.remove_stale_temporaries(path)
+    _io.atomic_write(output, json.dumps(results, indent=2))
+    _io.atomic_write(table, markdown_table(results) + "\n")
+
+
+def _save_row(output, scale, name, row, table):
+    """Merge ``row`` into the results file under the lock; return the results."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with _io.locked(_lock_path(output)):
+        try:
+            stored = _read_results(output, scale)
+        except ResultsFileError as exc:
+            # keep the row just computed beside the file, never over it
+            rescue = output.with_name(f"{output.stem}.{_slug(name)}.rescued.json")
+            _io.atomic_write(
+                rescue, json.dumps({"scale": scale, "rows": {name: row}}, indent=2)
+            )
+            raise ResultsFileError(
+                f"{exc} The row {name!r} just computed was saved to {rescue}."
+            ) from exc
+        results = {"scale": scale, "rows": _ordered({**stored, name: row}, table)}
+        _write_files(output, results)
+    return results
+
+
+def _describe(estimator):
+    """Everything that defines an estimator, as JSON-able text."""
+    if not hasattr(estimator, "get_params"):
+        return repr(estimator)
+    kind = type(estimator)
+    return {
+        "class": f"{kind.__module__}.{kind.__qualname__}",
+        "params": {
+            key: (
+                f"{type(value).__module__}.{type(value).__qualname__}"
+                if hasattr(value, "get_params")  # its parameters are listed deep
+                else repr(value)
+            )
+            for key, value in sorted(estimator.get_params(deep=True).items())
+        },
+    }
+
+
+def _cache_key(name, featurizer, noises, scale, random_state, images):
+    """A hash of everything that produces a row's features."""
+    description = {
+        "row": name,
+        "featurizer": _describe(featurizer),
+        "noises": repr(noises),
+        "scale": scale,
+        "random_state": repr(random_state),
+        "images": [
+            [a.shape, str(a.dtype), hashlib.sha256(np.ascontiguousarray(a)).hexdigest()]
+            for a in images
+        ],
+        "skscore": __version__,
+    }
+    text = json.dumps(description, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _read_cache(path, log):
+    """A cached row and its features, or None when absent or unreadable."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            row = json.loads(str(stored["row"]))
+            features = [stored[part] for part in _PARTS]
+    except Exception as exc:  # truncated, corrupt: compute again
+        log(
+            f"  cached features {path} are unreadable ({type(exc).__name__}: "
+            f"{exc}); computing them again"
+        )
+        return None
+    return row, features
+
+
+def _write_cache(path, row, features):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _io.atomic_writer(path) as f:
+        np.savez(f, row=json.dumps(row), **dict(zip(_PARTS, features, strict=True)))
+
+
+def _load_data(subset, data_home, download, log):
+    try:
+        return load_cifar10(subset, data_home=data_home, return_X_y=True)
+    except FileNotFoundError as exc:
+        if not download:
+            raise FileNotFoundError(
+                f"{exc} Or let the benchmark download it: download=True "
+                "(--download on the command line)."
+            ) from exc
+    log("CIFAR-10 not found: downloading it (163 MB) into scikit-learn's data home")
+    return fetch_cifar10(subset, data_home=data_home, return_X_y=True)
 
 
 def run(
@@ -312,6 +461,7 @@ def run(
     output=None,
     redo=False,
     cache=None,
+    download=False,
     random_state=0,
     log=print,
 ):
@@ -329,16 +479,25 @@ def run(
         Where CIFAR-10 is, see :func:`skscore.datasets.load_cifar10`.
 
     output : path, default=None
-        JSON file of results, read to skip finished rows and rewritten after
-        every row, keeping the rows that runs in parallel wrote to it.
+        JSON file of results, read to skip finished rows and replaced
+        atomically after every row, under an advisory lock (``output`` +
+        ``.lock``), keeping the rows that runs in parallel wrote to it; the
+        markdown table is written beside it (``.md``). A file holding
+        another scale's results, or one that cannot be read, stops the run
+        before anything is computed and is never overwritten.
 
     redo : bool, default=False
         Run the selected rows even if ``output`` or ``cache`` has them.
 
     cache : path, default=None
         Directory where each row's encoded features are saved (one ``.npz``
-        per row) and read back on a rerun, so that the classifier can be
-        rerun without learning and encoding again.
+        per row, named by the row and a hash of its featurizer, parameters,
+        scale, seed and images) and read back on a rerun, so that the
+        classifier can be rerun without learning and encoding again.
+
+    download : bool, default=False
+        Download CIFAR-10 with :func:`skscore.datasets.fetch_cifar10` when
+        it is not found locally.
 
     Returns
     -------
@@ -357,14 +516,21 @@ def run(
     cache = Path(cache) if cache is not None else None
     # as JSON stores it (tuples become lists), to compare with a previous run
     scale_json = json.loads(json.dumps(asdict(scale)))
-    results = {"scale": scale_json, "rows": _stored_rows(output, scale_json)}
-    X, y = load_cifar10("train", data_home=data_home, return_X_y=True)
-    X_test, y_test = load_cifar10("test", data_home=data_home, return_X_y=True)
+    results = {"scale": scale_json, "rows": _read_results(output, scale_json)}
+    foreign = [name for name in results["rows"] if name not in all_rows]
+    if foreign:
+        log(f"{output} also holds rows the table does not define, kept: {foreign}")
+    X, y = _load_data("train", data_home, download, log)
+    X_test, y_test = _load_data("test", data_home, download, log)
     X, y = X[: scale.n_train], y[: scale.n_train]
     X_test, y_test = X_test[: scale.n_test], y_test[: scale.n_test]
     split = scale.n_train - scale.n_validation
     X_train, y_train, X_val, y_val = X[:split], y[:split], X[split:], y[split:]
     for name in selected:
+        # rows that runs in parallel finished meanwhile are skipped too
+        results["rows"] = _ordered(
+            {**results["rows"], **_read_results(output, scale_json)}, all_rows
+        )
         if name in results["rows"] and not redo:
             log(f"[{name}] already in {output}, skipped")
             continue
@@ -373,27 +539,19 @@ def run(
             f"[{name}] {len(X_train)} training, {len(X_val)} validation, "
             f"{len(X_test)} test images"
         )
-        cached = (
-            None
-            if cache is None
-            else cache / (("quick_" if quick else "") + _slug(name) + ".npz")
-        )
-        if cached is not None and cached.exists() and not redo:
+        images = (X_train, X_val, X_test)
+        cached = None
+        if cache is not None:
+            key = _cache_key(name, featurizer, noises, scale_json, random_state, images)
+            cached = cache / f"{_slug(name)}-{key}.npz"
+        stored = None if cached is None or redo else _read_cache(cached, log)
+        if stored is not None:
             log(f"  features from {cached}")
-            with np.load(cached) as stored:
-                row = json.loads(str(stored["row"]))
-                features = [stored[part] for part in _PARTS]
+            row, features = stored
         else:
-            row, features = _features(
-                featurizer, noises, (X_train, X_val, X_test), random_state, log
-            )
+            row, features = _features(featurizer, noises, images, random_state, log)
             if cached is not None:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                np.savez(
-                    cached,
-                    row=json.dumps(row),
-                    **dict(zip(_PARTS, features, strict=True)),
-                )
+                _write_cache(cached, row, features)
         row["n_features"] = int(features[0].shape[1])
         log(f"  classifying {row['n_features']} features")
         start = time.perf_counter()
@@ -409,17 +567,20 @@ def run(
         )
         row["classify_seconds"] = time.perf_counter() - start
         log(f"  test accuracy {row['test_accuracy']:.4f}")
-        results["rows"][name] = row
-        # keep the rows other runs wrote to output meanwhile, in the order of
-        # the table's definition, whatever order they ran in
-        results["rows"] = {**_stored_rows(output, scale_json), **results["rows"]}
-        results["rows"] = {
-            key: results["rows"][key]
-            for key in sorted(results["rows"], key=list(all_rows).index)
-        }
-        if output is not None:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(json.dumps(results, indent=2))
+        if output is None:
+            results["rows"] = _ordered({**results["rows"], name: row}, all_rows)
+        else:
+            results = _save_row(output, scale_json, name, row, all_rows)
+    if output is not None:
+        # the table of every row in the file, those of parallel runs included
+        with _io.locked(_lock_path(output)):
+            results["rows"] = _ordered(
+                {**results["rows"], **_read_results(output, scale_json)}, all_rows
+            )
+            if output.exists():
+                _io.atomic_write(
+                    output.with_suffix(".md"), markdown_table(results) + "\n"
+                )
     return results
 
 
@@ -445,9 +606,19 @@ def markdown_table(results):
     ]
     for name, row in results["rows"].items():
         published = f"{PUBLISHED[name]:.1%}" if name in PUBLISHED else ""
-        lines.append(
-            f"| {name} | {row['test_accuracy']:.1%} | {published} | "
-            f"{row['learn_seconds']:.0f} | {row['encode_seconds']:.0f} | "
-            f"{row['classify_seconds']:.0f} |"
-        )
+        cells = [
+            _cell(row, "test_accuracy", ".1%"),
+            published,
+            *(_cell(row, key, ".0f") for key in _SECONDS),
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+_SECONDS = ("learn_seconds", "encode_seconds", "classify_seconds")
+
+
+def _cell(row, key, spec):
+    # rows written by other versions may lack a field: an empty cell
+    value = row.get(key) if isinstance(row, dict) else None
+    return format(value, spec) if isinstance(value, int | float) else ""

@@ -1,15 +1,34 @@
-"""Data sets: CIFAR-10 from local files, natural image patches, synthetic GBRBM data."""
+"""Data sets: CIFAR-10, natural image patches, synthetic GBRBM data."""
 
+import gzip
+import hashlib
+import http.client
 import itertools
+import logging
 import os
 import pickle
+import shutil
+import tarfile
+import tempfile
+import time
+import warnings
+import zlib
+from collections import namedtuple
+from numbers import Integral, Real
 from pathlib import Path
+from urllib.error import URLError
+from urllib.request import urlopen
 
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.datasets import get_data_home, load_sample_images
 from sklearn.feature_extraction.image import extract_patches_2d
 from sklearn.utils import Bunch, check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+
+from . import _io
+
+logger = logging.getLogger(__name__)
 
 _LABEL_NAMES = np.array(
     [
@@ -26,6 +45,160 @@ _LABEL_NAMES = np.array(
     ]
 )
 
+_N_FEATURES = 3 * 32 * 32
+_TRAIN_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
+_TEST_BATCHES = ("test_batch",)
+#: the directory the official archive unpacks to, where fetch_cifar10 keeps it
+CIFAR10_DIRECTORY = "cifar-10-batches-py"
+
+_RemoteFile = namedtuple("_RemoteFile", ["filename", "url", "sha256", "size"])
+
+# The official "CIFAR-10 python version" (https://www.cs.toronto.edu/~kriz/cifar.html).
+# SHA-256 as published with Keras' cifar10.load_data (get_file's file_hash);
+# the same archive's MD5, c58f30108f718f92721af3b95e74349a, is the one
+# torchvision's CIFAR10 checks. Tests point ``url`` at a local server.
+_ARCHIVE = _RemoteFile(
+    filename="cifar-10-python.tar.gz",
+    url="https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+    sha256="6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+    size=170_498_071,
+)
+# members of the archive that are extracted; anything else in it is ignored
+_ARCHIVE_MEMBERS = (*_TRAIN_BATCHES, *_TEST_BATCHES, "batches.meta", "readme.html")
+
+
+def _data_error(path, problem):
+    return ValueError(f"{path} is not valid CIFAR-10 data: {problem}")
+
+
+def _check_split(X, y, path, names=("data", "labels")):
+    """Validate one split's images and labels; labels are returned as uint8."""
+    if not isinstance(X, np.ndarray) or X.ndim != 2 or X.shape[1] != _N_FEATURES:
+        shape = getattr(X, "shape", type(X).__name__)
+        raise _data_error(
+            path, f"{names[0]} must have shape (n_images, {_N_FEATURES}), got {shape}"
+        )
+    if X.dtype != np.uint8:
+        raise _data_error(path, f"{names[0]} must be uint8 pixels, got {X.dtype}")
+    y = np.asarray(y)
+    if y.ndim != 1 or y.dtype.kind not in "iu":
+        raise _data_error(
+            path,
+            f"{names[1]} must be a 1-d array of integers, got {y.dtype} "
+            f"of shape {y.shape}",
+        )
+    if len(y) != len(X):
+        raise _data_error(
+            path, f"{len(X)} images ({names[0]}) but {len(y)} labels ({names[1]})"
+        )
+    # checked before the cast to uint8, which would wrap -1 to 255
+    bad = (y < 0) | (y > 9)
+    if bad.any():
+        raise _data_error(
+            path,
+            f"{names[1]} must be 0 to 9, found {np.unique(y[bad])[:5].tolist()}",
+        )
+    return X, y.astype(np.uint8)
+
+
+def _read_npz(path, parts):
+    """The (X, y) pairs of ``parts`` ("train", "test") in ``cifar10.npz``."""
+    names = [(f"X_{part}", f"y_{part}") for part in parts]
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = [n for pair in names for n in pair if n not in data.files]
+            arrays = [] if missing else [(data[x], data[y]) for x, y in names]
+    except (FileNotFoundError, PermissionError, IsADirectoryError):
+        raise
+    except Exception as exc:  # BadZipFile, EOFError, zlib.error, ...: unreadable
+        raise _data_error(
+            path, f"{type(exc).__name__}: {exc} (truncated or not an npz file?)"
+        ) from exc
+    if missing:
+        raise _data_error(path, f"no array {', '.join(missing)}")
+    return [
+        _check_split(X, y, path, pair)
+        for (X, y), pair in zip(arrays, names, strict=True)
+    ]
+
+
+def _array_reconstructor():
+    # the function NumPy pickles arrays with, wherever this NumPy keeps it
+    return np.empty(0).__reduce__()[0]
+
+
+def _frombuffer():
+    return np.empty(0).__reduce_ex__(5)[0]
+
+
+class _BatchUnpickler(pickle.Unpickler):
+    """Unpickles NumPy arrays, dicts, lists, strings and numbers, nothing else.
+
+    The official batch files are Python 2 pickles of dicts holding a uint8
+    array (``numpy.core.multiarray._reconstruct``, ``numpy.ndarray``,
+    ``numpy.dtype``), a list of labels and strings. Any other global, such as
+    the callable of a crafted ``__reduce__``, is refused before it is
+    looked up, so loading a file never runs code from it.
+    """
+
+    _ALLOWED = {
+        ("numpy.core.multiarray", "_reconstruct"): _array_reconstructor(),
+        ("numpy._core.multiarray", "_reconstruct"): _array_reconstructor(),
+        # in-band arrays of pickle protocol 5 (Python 3.14's default)
+        ("numpy.core.numeric", "_frombuffer"): _frombuffer(),
+        ("numpy._core.numeric", "_frombuffer"): _frombuffer(),
+        ("numpy", "ndarray"): np.ndarray,
+        ("numpy", "dtype"): np.dtype,
+    }
+
+    def find_class(self, module, name):
+        try:
+            return self._ALLOWED[module, name]
+        except KeyError:
+            raise pickle.UnpicklingError(
+                f"refused to load the global {module}.{name}: a CIFAR-10 batch "
+                "file holds only NumPy arrays, lists, strings and numbers"
+            ) from None
+
+
+def _read_batch(path):
+    """The images and labels of one official batch file, validated."""
+    try:
+        with open(path, "rb") as f:
+            batch = _BatchUnpickler(f, encoding="bytes").load()
+    except (FileNotFoundError, PermissionError, IsADirectoryError):
+        raise
+    except Exception as exc:  # UnpicklingError, EOFError, ...: unreadable
+        raise _data_error(
+            path, f"{type(exc).__name__}: {exc} (truncated or not a batch file?)"
+        ) from exc
+    if not isinstance(batch, dict):
+        raise _data_error(path, f"a batch file holds a dict, not {type(batch)}")
+    values = {}
+    for key in ("data", "labels"):
+        for stored in (key.encode(), key):  # Python 2 files have bytes keys
+            if stored in batch:
+                values[key] = batch[stored]
+                break
+        else:
+            raise _data_error(path, f"no {key!r} entry")
+    return _check_split(values["data"], values["labels"], path)
+
+
+def _read_batches(directory, parts):
+    """The (X, y) pairs of ``parts``, reading only those parts' batch files."""
+    splits = []
+    for part in parts:
+        files = _TRAIN_BATCHES if part == "train" else _TEST_BATCHES
+        batches = [_read_batch(directory / name) for name in files]
+        splits.append(
+            (
+                np.concatenate([X for X, _ in batches]),
+                np.concatenate([y for _, y in batches]),
+            )
+        )
+    return splits
+
 
 def _candidate_homes(data_home):
     if data_home is not None:
@@ -34,42 +207,54 @@ def _candidate_homes(data_home):
     return homes + [Path(get_data_home())]
 
 
-def _from_npz(path):
-    with np.load(path) as data:
-        return {
-            "train": (data["X_train"], data["y_train"]),
-            "test": (data["X_test"], data["y_test"]),
-        }
-
-
-def _unpickle(path):
-    with open(path, "rb") as f:
-        batch = pickle.load(f, encoding="bytes")
-    data = batch[b"data"] if b"data" in batch else batch["data"]
-    labels = batch[b"labels"] if b"labels" in batch else batch["labels"]
-    return np.asarray(data, dtype=np.uint8), np.asarray(labels, dtype=np.uint8)
-
-
-def _from_batches(directory):
-    train = [_unpickle(directory / f"data_batch_{i}") for i in range(1, 6)]
-    return {
-        "train": (
-            np.concatenate([X for X, _ in train]),
-            np.concatenate([y for _, y in train]),
+def _bunch(splits, subset, return_X_y, source):
+    data = np.concatenate([X for X, _ in splits])
+    target = np.concatenate([y for _, y in splits])
+    if return_X_y:
+        return data, target
+    return Bunch(
+        data=data,
+        target=target,
+        target_names=_LABEL_NAMES.copy(),
+        DESCR=(
+            "CIFAR-10 (Krizhevsky, 2009): 32x32 colour images in 10 classes, "
+            f"{subset} subset, {len(data)} images, rows in CIFAR's channel-first "
+            f"layout, read from {source}."
         ),
-        "test": _unpickle(directory / "test_batch"),
-    }
+    )
 
 
+def _parts(subset):
+    return ["train", "test"] if subset == "all" else [subset]
+
+
+_DATA_HOME = [str, os.PathLike, None]
+
+
+@validate_params(
+    {
+        "subset": [StrOptions({"train", "test", "all"})],
+        "data_home": _DATA_HOME,
+        "return_X_y": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_cifar10(subset="train", *, data_home=None, return_X_y=False):
     """Load CIFAR-10 from a local copy; nothing is downloaded.
 
     It reads ``cifar10.npz`` (arrays ``X_train``, ``y_train``, ``X_test``,
     ``y_test``) or the official "CIFAR-10 python version" directory
     ``cifar-10-batches-py/`` (pickled ``data_batch_1`` to ``data_batch_5`` and
-    ``test_batch``), looked for in ``data_home``, else in the directory named
-    by the environment variable ``SKSCORE_DATA``, else in scikit-learn's data
-    home (:func:`sklearn.datasets.get_data_home`).
+    ``test_batch``, as :func:`fetch_cifar10` downloads it), looked for in
+    ``data_home``, else in the directory named by the environment variable
+    ``SKSCORE_DATA``, else in scikit-learn's data home
+    (:func:`sklearn.datasets.get_data_home`).
+
+    The batch files are read by an unpickler that accepts only the NumPy
+    arrays, lists, strings and numbers the official files hold, so a crafted
+    file cannot run code; only the files of ``subset`` are read. Every file
+    is checked: images of shape (n_images, 3072) and dtype uint8, integer
+    labels from 0 to 9, as many labels as images.
 
     Parameters
     ----------
@@ -96,51 +281,294 @@ def load_cifar10(subset="train", *, data_home=None, return_X_y=False):
     Raises
     ------
     FileNotFoundError
-        When neither file is found, saying where to put which.
+        When neither file is found, saying where to put which and how to
+        download them.
+
+    ValueError
+        When a file is truncated, unreadable or holds data of the wrong
+        shape, type or label range; the message names the file.
+
+    See Also
+    --------
+    fetch_cifar10 : Download CIFAR-10 into scikit-learn's data home and load it.
 
     Examples
     --------
+    A small file in the format of ``cifar10.npz`` stands in for CIFAR-10
+    here; with the real data in ``data_home`` (or in scikit-learn's data
+    home, where :func:`fetch_cifar10` puts it) the calls are the same.
+
+    >>> from pathlib import Path
+    >>> from tempfile import TemporaryDirectory
+    >>> import numpy as np
     >>> from skscore.datasets import load_cifar10
-    >>> X, y = load_cifar10("test", return_X_y=True)  # from SKSCORE_DATA here
+    >>> rng = np.random.default_rng(0)
+    >>> home = TemporaryDirectory()
+    >>> np.savez(
+    ...     Path(home.name) / "cifar10.npz",
+    ...     X_train=rng.integers(0, 256, (50, 3072), dtype=np.uint8),
+    ...     y_train=rng.integers(0, 10, 50),
+    ...     X_test=rng.integers(0, 256, (20, 3072), dtype=np.uint8),
+    ...     y_test=np.arange(20) % 10,
+    ... )
+    >>> X, y = load_cifar10("test", data_home=home.name, return_X_y=True)
     >>> X.shape, X.dtype
-    ((10000, 3072), dtype('uint8'))
-    >>> load_cifar10("test").target_names[y[0]]
-    np.str_('cat')
+    ((20, 3072), dtype('uint8'))
+    >>> cifar = load_cifar10("all", data_home=home.name)
+    >>> cifar.data.shape, cifar.target_names[y[3]]
+    ((70, 3072), np.str_('cat'))
+    >>> home.cleanup()
     """
-    if subset not in ("train", "test", "all"):
-        raise ValueError(f"subset must be 'train', 'test' or 'all', got {subset!r}.")
     homes = _candidate_homes(data_home)
     for home in homes:
         if (home / "cifar10.npz").is_file():
-            splits = _from_npz(home / "cifar10.npz")
+            source = home / "cifar10.npz"
+            splits = _read_npz(source, _parts(subset))
             break
-        if (home / "cifar-10-batches-py" / "test_batch").is_file():
-            splits = _from_batches(home / "cifar-10-batches-py")
+        if (home / CIFAR10_DIRECTORY / "test_batch").is_file():
+            source = home / CIFAR10_DIRECTORY
+            splits = _read_batches(source, _parts(subset))
             break
     else:
         raise FileNotFoundError(
             "CIFAR-10 was not found in "
             + ", ".join(str(home) for home in homes)
-            + ". Put cifar10.npz (arrays X_train, y_train, X_test, y_test) or the "
-            "official 'CIFAR-10 python version' directory cifar-10-batches-py/ "
-            "there, or pass data_home= or set SKSCORE_DATA to the directory "
-            "holding them. skscore never downloads data."
+            + ". Download it with skscore.datasets.fetch_cifar10() (163 MB, "
+            f"into {CIFAR10_DIRECTORY}/ in scikit-learn's data home), or put "
+            "cifar10.npz (arrays X_train, y_train, X_test, y_test) or the "
+            f"official 'CIFAR-10 python version' directory {CIFAR10_DIRECTORY}/ "
+            "in one of those directories, pass data_home= or set SKSCORE_DATA to "
+            "the directory holding them."
         )
-    parts = ["train", "test"] if subset == "all" else [subset]
-    data = np.concatenate([splits[part][0] for part in parts])
-    target = np.concatenate([splits[part][1] for part in parts]).astype(np.uint8)
-    if return_X_y:
-        return data, target
-    return Bunch(
-        data=data,
-        target=target,
-        target_names=_LABEL_NAMES.copy(),
-        DESCR=(
-            "CIFAR-10 (Krizhevsky, 2009): 32x32 colour images in 10 classes, "
-            f"{subset} subset, {len(data)} images, rows in CIFAR's channel-first "
-            "layout."
-        ),
+    return _bunch(splits, subset, return_X_y, source)
+
+
+def _is_complete(directory):
+    return all((directory / name).is_file() for name in _TRAIN_BATCHES + _TEST_BATCHES)
+
+
+class _IncompleteDownload(OSError):
+    """The server closed the connection before sending the whole file."""
+
+
+_RETRIED = (URLError, TimeoutError, ConnectionError, http.client.HTTPException)
+
+
+def _download(remote, data_home, n_retries, delay):
+    """Download ``remote`` into ``data_home``, checked; return its path.
+
+    The bytes go to a temporary file, are hashed on the way, flushed to disk
+    and renamed to the archive's name only when the SHA-256 matches: no
+    partial or corrupted archive is ever left under that name.
+    """
+    path = data_home / remote.filename
+    for attempt in range(n_retries + 1):
+        try:
+            with _io.atomic_writer(path) as f, urlopen(remote.url, timeout=60) as r:
+                expected = r.headers.get("Content-Length")
+                if remote.size is not None and expected not in (None, str(remote.size)):
+                    raise OSError(
+                        f"{remote.url} announces {expected} bytes, while the "
+                        f"CIFAR-10 archive has {remote.size}: not the expected file"
+                    )
+                digest, received = hashlib.sha256(), 0
+                while chunk := r.read(1 << 20):
+                    f.write(chunk)
+                    digest.update(chunk)
+                    received += len(chunk)
+                if expected is not None and received != int(expected):
+                    raise _IncompleteDownload(
+                        f"the connection closed after {received} of {expected} bytes"
+                    )
+                if digest.hexdigest() != remote.sha256:
+                    raise OSError(
+                        f"The file downloaded from {remote.url} has the SHA-256 "
+                        f"checksum {digest.hexdigest()}, not the expected "
+                        f"{remote.sha256}: it was not kept. The download may "
+                        "have been corrupted, or the server altered the file."
+                    )
+            return path
+        except (*_RETRIED, _IncompleteDownload) as exc:
+            if attempt == n_retries:
+                raise OSError(
+                    f"Could not download {remote.url} ({n_retries + 1} attempts): {exc}"
+                ) from exc
+            warnings.warn(f"Retry downloading from url: {remote.url} ({exc})")
+            time.sleep(delay)
+
+
+def _extract(archive, data_home):
+    """Unpack the batch files of ``archive`` into ``data_home``, atomically.
+
+    Only the expected regular files of ``cifar-10-batches-py/`` are copied
+    out (never links, devices or other paths), into a temporary directory
+    that is renamed into place once complete.
+    """
+    temporary = Path(
+        tempfile.mkdtemp(
+            dir=data_home, prefix=f".{CIFAR10_DIRECTORY}.", suffix=_io.TEMPORARY_SUFFIX
+        )
     )
+    try:
+        target = temporary / CIFAR10_DIRECTORY
+        target.mkdir()
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar:
+                directory, _, name = member.name.partition("/")
+                if (
+                    directory != CIFAR10_DIRECTORY
+                    or name not in _ARCHIVE_MEMBERS
+                    or not member.isfile()
+                ):
+                    continue
+                with tar.extractfile(member) as src, open(target / name, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+                    dst.flush()
+                    os.fsync(dst.fileno())
+        if not _is_complete(target):
+            missing = [
+                n for n in _TRAIN_BATCHES + _TEST_BATCHES if not (target / n).exists()
+            ]
+            raise _data_error(archive, f"the archive lacks {missing}")
+        os.rename(target, data_home / CIFAR10_DIRECTORY)
+        _io._fsync_directory(data_home)
+    except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise _data_error(archive, f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _remove_stale_files(data_home):
+    # what a killed fetch left: a partial download, a partial extraction
+    _io.remove_stale_temporaries(data_home / _ARCHIVE.filename)
+    for stale in data_home.glob(f".{CIFAR10_DIRECTORY}.*{_io.TEMPORARY_SUFFIX}"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+@validate_params(
+    {
+        "subset": [StrOptions({"train", "test", "all"})],
+        "data_home": _DATA_HOME,
+        "download_if_missing": ["boolean"],
+        "return_X_y": ["boolean"],
+        "n_retries": [Interval(Integral, 0, None, closed="left")],
+        "delay": [Interval(Real, 0.0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def fetch_cifar10(
+    subset="train",
+    *,
+    data_home=None,
+    download_if_missing=True,
+    return_X_y=False,
+    n_retries=3,
+    delay=1.0,
+):
+    """Load CIFAR-10, downloading it into scikit-learn's data home the first time.
+
+    The official "CIFAR-10 python version" archive (163 MB, from
+    https://www.cs.toronto.edu/~kriz/cifar.html) is downloaded once, its
+    SHA-256 checksum checked against the published one before anything is
+    unpacked, and its batch files extracted into
+    ``<data_home>/cifar-10-batches-py/``; the archive is then deleted. The
+    download goes to a temporary file and the extraction to a temporary
+    directory, each renamed into place only when complete, so an interrupted
+    fetch never leaves a partial file or directory behind, and concurrent
+    fetches into the same data home wait for each other. The batch files are
+    then read as :func:`load_cifar10` reads them: with an unpickler that
+    cannot run code, and checked.
+
+    Parameters
+    ----------
+    subset : {"train", "test", "all"}, default="train"
+        The 50,000 training images, the 10,000 test images, or both (training
+        first).
+
+    data_home : str or path-like, default=None
+        Where to keep the data; by default scikit-learn's data home,
+        ``~/scikit_learn_data`` or the directory named by the environment
+        variable ``SCIKIT_LEARN_DATA`` (see
+        :func:`sklearn.datasets.get_data_home`).
+
+    download_if_missing : bool, default=True
+        If False, raise an ``OSError`` when the data are not in ``data_home``
+        instead of downloading them.
+
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+
+    n_retries : int, default=3
+        Number of retries when the download fails (HTTP or network error,
+        connection closed early).
+
+    delay : float, default=1.0
+        Seconds between retries.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``data``: uint8 array of shape (n_images, 3072), each row the red,
+        green and blue 32x32 planes one after the other; ``target``: uint8
+        labels 0 to 9; ``target_names``: the class names; ``DESCR``.
+
+    (data, target) : tuple if ``return_X_y`` is True
+
+    Raises
+    ------
+    OSError
+        When the data are missing and ``download_if_missing`` is False, when
+        the download fails after the retries, or when the downloaded file's
+        checksum differs from the official one (the file is then deleted).
+
+    See Also
+    --------
+    load_cifar10 : Load CIFAR-10 from a local copy, never downloading.
+
+    Examples
+    --------
+    >>> from skscore.datasets import fetch_cifar10
+    >>> X, y = fetch_cifar10("test", return_X_y=True)  # doctest: +SKIP
+    >>> X.shape, X.dtype  # doctest: +SKIP
+    ((10000, 3072), dtype('uint8'))
+    """
+    data_home = Path(get_data_home(data_home))
+    directory = data_home / CIFAR10_DIRECTORY
+    if not _is_complete(directory):
+        if directory.exists():
+            raise OSError(
+                f"{directory} exists but lacks some of the CIFAR-10 batch files "
+                f"({', '.join(_TRAIN_BATCHES + _TEST_BATCHES)}); fetch_cifar10 "
+                "never leaves such a directory: remove it to download again."
+            )
+        if not download_if_missing:
+            raise OSError(
+                f"CIFAR-10 is not in {directory} and download_if_missing is "
+                f"False: call fetch_cifar10() without it to download {_ARCHIVE.url}"
+            )
+        with _io.locked(data_home):
+            # another process may have fetched it while this one waited
+            if not _is_complete(directory):
+                _remove_stale_files(data_home)
+                archive = data_home / _ARCHIVE.filename
+                if not (archive.is_file() and _sha256(archive) == _ARCHIVE.sha256):
+                    logger.info(
+                        "Downloading CIFAR-10 from %s to %s", _ARCHIVE.url, data_home
+                    )
+                    _download(_ARCHIVE, data_home, n_retries, delay)
+                _extract(archive, data_home)
+                archive.unlink()
+    return _bunch(
+        _read_batches(directory, _parts(subset)), subset, return_X_y, directory
+    )
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def load_sample_patches(patch_size=8, n_patches=10_000, *, random_state=None):
