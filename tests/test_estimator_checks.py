@@ -97,7 +97,7 @@ def test_featurizer_fit_returns_self_and_is_idempotent(images):
     first = featurizer.transform(images)
     np.testing.assert_allclose(featurizer.fit(images).transform(images), first)
     assert featurizer.n_features_in_ == images.shape[1]
-    assert first.shape == (12, 4 * 4)  # 4 codes (expectations) x 4 quadrants
+    assert first.shape == (12, 2 * 4 * 4)  # two signs x 4 filters x 4 quadrants
 
 
 def test_featurizer_is_invariant_to_row_order_and_subsets(images):
