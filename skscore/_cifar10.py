@@ -303,6 +303,7 @@ def _features(featurizer, noises, images, random_state, log):
     row["learn_seconds"] = time.perf_counter() - start
     log(f"  encoding ({row['learn_seconds']:.0f}s so far)")
     start = time.perf_counter()
+    featurizer.set_params(verbose=1)  # a progress line every few seconds
     features = [featurizer.transform(a) for a in images]
     row["encode_seconds"] = time.perf_counter() - start
     return row, features

@@ -28,6 +28,9 @@ from .preprocessing import (
     sample_patches,
 )
 
+#: seconds between two progress lines of ``transform``
+_PROGRESS_SECONDS = 10.0
+
 
 class ConvolutionalFeaturizer(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
@@ -309,16 +312,17 @@ class ConvolutionalFeaturizer(
         batches = list(gen_batches(len(X), chunk))
         out = np.empty((len(X), self._n_features_out), dtype=np.float32)
         log = progress_logger(self.verbose)
-        start = time.perf_counter()
+        start = last = time.perf_counter()
         chunks = Parallel(n_jobs=self.n_jobs, return_as="generator")(
             delayed(self._transform_chunk)(X[batch]) for batch in batches
         )
         for batch, codes in zip(batches, chunks, strict=True):
             out[batch] = codes
-            log(
-                f"Encoded {batch.stop}/{len(X)} images, "
-                f"{time.perf_counter() - start:.2f}s"
-            )
+            now = time.perf_counter()
+            # a line every _PROGRESS_SECONDS at most, and one at the end
+            if now - last >= _PROGRESS_SECONDS or batch.stop == len(X):
+                log(f"Encoded {batch.stop}/{len(X)} images, {now - start:.2f}s")
+                last = now
         return out
 
     def _transform_chunk(self, images):

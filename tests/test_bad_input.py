@@ -11,6 +11,7 @@ from skscore import (
     DenoisingSMTransformer,
     GBRBMScoreMatching,
     MPoTAutoencoder,
+    convolutional,
 )
 from skscore.preprocessing import (
     extract_patches,
@@ -123,7 +124,7 @@ def test_dsm_transformer_passes_verbose_through(progress_lines):
     assert len(progress_lines()) == 2
 
 
-def test_featurizer_logs_fit_stages_and_encoding_progress(progress_lines):
+def test_featurizer_logs_fit_stages_and_encoding_progress(progress_lines, monkeypatch):
     images = np.random.default_rng(0).integers(0, 256, (30, 3 * 8 * 8))
     featurizer = ConvolutionalFeaturizer(
         GBRBMScoreMatching(2, max_iter=2),
@@ -135,6 +136,7 @@ def test_featurizer_logs_fit_stages_and_encoding_progress(progress_lines):
     lines = progress_lines()
     assert lines[0].startswith("Fitting GBRBMScoreMatching on 100 patches")
     assert any(line.startswith("Iteration 2, loss") for line in lines)
+    monkeypatch.setattr(convolutional, "_PROGRESS_SECONDS", 0.0)
     with config_context(working_memory=0.1):  # several chunks of images
         featurizer.transform(images)
     encoded = [line for line in progress_lines() if line.startswith("Encoded")]
