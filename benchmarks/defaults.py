@@ -25,8 +25,6 @@ table beside it.
 
 import argparse
 import json
-import os
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -41,6 +39,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 from skscore import ConvolutionalFeaturizer, GBRBMScoreMatching, MPoTAutoencoder
+from skscore._io import atomic_writer
 from skscore.datasets import load_cifar10
 
 RESULTS = Path(__file__).parent / "results"
@@ -189,15 +188,6 @@ def _featurizer_rows(data_home, n_train, n_test, log):
     return rows
 
 
-def _write(path, text):
-    """Write ``text`` to ``path`` atomically: a crash leaves the old file."""
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(f.name, path)
-
-
 def markdown(rows):
     lines = ["| data | features | test accuracy |", "|---|---|---:|"]
     lines += [
@@ -227,8 +217,12 @@ def main():
     if not args.skip_featurizer:
         rows += _featurizer_rows(args.data_home, 4 * n_train // 10, n_test // 2, log)
     output = RESULTS / ("defaults_quick.json" if args.quick else "defaults.json")
-    _write(output, json.dumps(rows, indent=2) + "\n")
-    _write(output.with_suffix(".md"), markdown(rows) + "\n")
+    for path, text in [
+        (output, json.dumps(rows, indent=2)),
+        (output.with_suffix(".md"), markdown(rows)),
+    ]:
+        with atomic_writer(path) as f:  # a crash leaves the old file
+            f.write((text + "\n").encode())
 
 
 if __name__ == "__main__":

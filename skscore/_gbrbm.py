@@ -106,7 +106,11 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         objectives.
 
     warm_start : bool, default=False
-        If True, ``fit`` starts from the previously fitted parameters.
+        If True, ``fit`` starts from the previously fitted parameters (with
+        the current ``visible_std`` when it is fixed). A warm start, like a
+        later :meth:`partial_fit`, continues the fitted model and cannot
+        change its size: changing ``n_components`` in between raises a
+        ValueError; set ``warm_start=False`` to refit from scratch.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the corruptions of ``objective="dsm"`` and

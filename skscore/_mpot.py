@@ -124,7 +124,11 @@ class MPoTAutoencoder(_BaseScoreMatching):
         more closely than 0.01 or 0.003).
 
     warm_start : bool, default=False
-        If True, ``fit`` starts from the previously fitted parameters.
+        If True, ``fit`` starts from the previously fitted parameters (with
+        the current ``visible_std`` when it is fixed). A warm start, like a
+        later :meth:`partial_fit`, continues the fitted model and cannot
+        change its size: changing ``n_covariance`` or ``n_mean`` in between raises a
+        ValueError; set ``warm_start=False`` to refit from scratch.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initial filters, the corruptions of ``objective="dsm"`` and
