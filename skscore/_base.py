@@ -482,7 +482,8 @@ class _BaseScoreMatching(
 
         Each step is ``v <- v + step_size * (reconstruct(v) - v)``, that is
         ``v - step_size * sigma^2 dF/dv``: with ``step_size=1`` one step is
-        the reconstruction (MATH.md section 7). Small steps from a noisy
+        the reconstruction (see the mathematics page of the documentation,
+        section "Gradient steps on the free energy"). Small steps from a noisy
         input remove part of the noise; too many smooth it away.
 
         Parameters

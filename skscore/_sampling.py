@@ -5,7 +5,8 @@ for any model (the mPoT's hidden units are not conjugate to a simple visible
 conditional). Both run on ``u = v / sigma``, where the density is
 ``exp(-F_1(u))`` for the unit-variance free energy ``F_1``, and return rows in
 the units of ``v``. They give the negative samples of the maximum-likelihood
-baselines (MATH.md section 8) and the estimators' ``sample``.
+baselines (see the mathematics page of the documentation, section
+"Maximum-likelihood baselines") and the estimators' ``sample``.
 """
 
 import numpy as np

@@ -229,7 +229,7 @@ def test_float32_is_computed_in_float32(module):
 def test_gaussian_sm_optimum_spans_top_principal_subspace():
     # Variances 9, 6, 4 along three orthogonal directions, 0.5 elsewhere: the
     # SM optimum of a 3-unit Gaussian RBM keeps those directions, with squared
-    # singular values 1 - 1/variance (MATH.md section 3).
+    # singular values 1 - 1/variance (docs/math.rst, "The Gaussian RBM").
     rng = np.random.default_rng(6)
     n_features = 8
     basis, _ = np.linalg.qr(rng.normal(size=(n_features, n_features)))

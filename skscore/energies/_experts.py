@@ -15,7 +15,9 @@ Gaussian unit). Then, with ``rho'``, ``rho''``, ``rho'''`` written ``P1``, ``P2`
     sigma^2 J(v)     = 1/2 ||g||^2 - sum_j rho''(z_j) S_j - D
 
 and the gradients of every objective follow by one shared backward pass
-(MATH.md sections 2, 2b and 4). A model module supplies a :class:`Experts`
+(see the mathematics page of the documentation, sections "Closed-form
+gradients" and "The visible standard deviation"). A model module supplies
+a :class:`Experts`
 description of its parameters; this module does the chunked linear algebra.
 
 Unit quantities are held transposed, one row per hidden unit and one column
@@ -167,7 +169,8 @@ def contrastive(X, samples, experts):
     """``mean F(X) - mean F(samples)`` and its gradients ``(gB, gc, gb, glog)``.
 
     With ``samples`` drawn from the model, the gradient estimates that of the
-    mean negative log-likelihood of X (MATH.md section 8).
+    mean negative log-likelihood of X (see the mathematics page of the
+    documentation, section "Maximum-likelihood baselines").
     """
     data, data_grads = _free_energy_sums(X, experts)
     model, model_grads = _free_energy_sums(samples, experts)

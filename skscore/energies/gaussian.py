@@ -1,6 +1,7 @@
 """Gaussian-Gaussian RBM (a linear autoencoder): free energy and objectives.
 
-The model (MATH.md section 3) has unit-variance Gaussian visible and hidden
+The model (see the mathematics page of the documentation, section "The
+Gaussian RBM: a linear autoencoder") has unit-variance Gaussian visible and hidden
 units, weights ``W`` stored as ``components`` of shape (K, D), hidden bias
 ``c`` (``intercept_hidden``) and visible bias ``b`` (``intercept_visible``):
 
@@ -222,7 +223,8 @@ def contrastive(X, samples, params):
     """``mean F(X) - mean F(samples)`` and its gradient.
 
     With ``samples`` drawn from the model, this gradient is the stochastic
-    gradient of the mean negative log-likelihood of X (MATH.md section 8).
+    gradient of the mean negative log-likelihood of X (see the mathematics
+    page of the documentation, section "Maximum-likelihood baselines").
 
     Examples
     --------

@@ -1,6 +1,8 @@
 """Gaussian-Bernoulli RBM: free energy and score matching objectives.
 
-The model (MATH.md sections 2 and 2b) has visible standard deviation
+The model (see the mathematics page of the documentation, sections "The
+Gaussian-Bernoulli RBM" and "The visible standard deviation") has visible
+standard deviation
 ``sigma``, weights ``W`` stored as ``components`` of shape (K, D), hidden bias
 ``c`` (``intercept_hidden``), visible bias ``b`` (``intercept_visible``) and
 ``log_visible_std = log(sigma)``. With ``u = v / sigma`` its free energy is
@@ -209,8 +211,8 @@ def ae(X, params):
     """Autoencoder objective ``mean 1/2 ||v - v_hat||^2`` and its gradient.
 
     ``v_hat = reconstruct(v)``: the score matching objective without its
-    variance and curvature regularizers (MATH.md section 6), in the units of
-    ``X``.
+    variance and curvature regularizers (see the mathematics page of the
+    documentation, section "The plain autoencoder"), in the units of ``X``.
 
     Examples
     --------
@@ -228,7 +230,10 @@ def ae(X, params):
 
 
 def dsm(X, params, noise, noise_std):
-    """Denoising score matching objective (MATH.md section 5) and its gradient.
+    """Denoising score matching objective and its gradient.
+
+    See the mathematics page of the documentation, section "Denoising score
+    matching".
 
     Parameters
     ----------
@@ -275,7 +280,8 @@ def contrastive(X, samples, params):
 
     With ``samples`` drawn from the model, this gradient is the stochastic
     gradient of the mean negative log-likelihood of X that contrastive
-    divergence and its persistent variants follow (MATH.md section 8): the
+    divergence and its persistent variants follow (see the mathematics page
+    of the documentation, section "Maximum-likelihood baselines"): the
     normalizer's gradient is the mean of ``dF/dparams`` under the model.
 
     Examples

@@ -1,6 +1,7 @@
 """Mean-covariance product of Student-t (mPoT): free energy and objectives.
 
-The model (MATH.md section 4) has covariance filters ``C`` stored as
+The model (see the mathematics page of the documentation, section "The
+mean-covariance product of Student-t (mPoT)") has covariance filters ``C`` stored as
 ``covariance_components`` of shape (K, D), mean filters ``W`` stored as
 ``components`` of shape (M, D), mean hidden bias ``c`` (``intercept_hidden``),
 visible bias ``b`` (``intercept_visible``), visible standard deviation
@@ -10,7 +11,7 @@ shape ``gamma`` (a 0-d array; it gets no gradient). With ``u = v / sigma``,
 
     F(v) = gamma sum_k log(1 + phi_k^2 / 2) - sum_j softplus(a_j) + 1/2 ||u - b||^2.
 
-At ``sigma = 1`` this is the model of MATH.md section 4.
+At ``sigma = 1`` this is the mPoT of Ranzato and Hinton (2010).
 
 Covariance units are Gamma distributed given ``v`` with mean
 ``gamma / (1 + phi_k^2 / 2)``; mean units are Bernoulli with mean
@@ -295,7 +296,8 @@ def contrastive(X, samples, params):
 
     With ``samples`` drawn from the model, this gradient is the stochastic
     gradient of the mean negative log-likelihood of X that contrastive
-    divergence and its persistent variants follow (MATH.md section 8): the
+    divergence and its persistent variants follow (see the mathematics page
+    of the documentation, section "Maximum-likelihood baselines"): the
     normalizer's gradient is the mean of ``dF/dparams`` under the model.
 
     Examples
