@@ -22,9 +22,9 @@ from ._gbrbm import GBRBMScoreMatching
 from ._logging import progress_logger
 from .preprocessing import (
     ZCAWhitening,
+    _normalize_patches,
     extract_patches,
     n_patch_positions,
-    normalize_patches,
     sample_patches,
 )
 
@@ -211,7 +211,7 @@ class ConvolutionalFeaturizer(
     def _preprocess(self, patches):
         patches = patches.astype(np.float32, copy=False)
         if self.normalize:
-            patches = normalize_patches(patches)
+            patches = _normalize_patches(patches)
         if self.whitening_ is not None:
             patches = self.whitening_.transform(patches).astype(np.float32, copy=False)
         return patches
@@ -261,7 +261,7 @@ class ConvolutionalFeaturizer(
             X, self.n_patches, self.image_shape, self.patch_size, self.random_state
         ).astype(np.float32)
         if self.normalize:
-            patches = normalize_patches(patches)
+            patches = _normalize_patches(patches)
         if self.whiten is True:
             self.whitening_ = ZCAWhitening(eps=0.1)
         else:

@@ -212,7 +212,11 @@ def normalize_patches(patches, eps=10.0):
     array([[-0.95346259,  0.95346259],
            [ 0.        ,  0.        ]])
     """
-    patches = check_array(patches, dtype=None)
+    return _normalize_patches(check_array(patches, dtype=None), eps)
+
+
+def _normalize_patches(patches, eps=10.0):
+    """:func:`normalize_patches` without validation, for internal callers."""
     dtype = patches.dtype if np.issubdtype(patches.dtype, np.floating) else np.float32
     out = patches.astype(dtype, copy=True)
     out -= out.mean(axis=1, keepdims=True)
