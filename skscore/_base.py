@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._encoding import relu, soft_threshold
 from ._logging import progress_logger
 from ._optim import Adam, evaluate, minimize_lbfgs, normalize_rows, on_unit_rows
-from .energies._chunks import chunk_slices
+from .energies._chunks import chunk_slices, parallel_chunks
 
 #: objectives trained by stochastic maximum likelihood, on model samples
 _LIKELIHOOD_OBJECTIVES = ("cd", "pcd", "fpcd")
@@ -208,17 +208,18 @@ class _BaseScoreMatching(
         if self.objective in _LIKELIHOOD_OBJECTIVES:
             return self._fit_likelihood(X, params, rng, scale)
         unit = scale ** _LOSS_POWER[self.objective]
-        params, self.loss_curve_, self.n_iter_ = minimize_lbfgs(
-            on_unit_rows(self._objective(X, rng, unit), self._unit_norm_names),
-            params,
-            self._trainable(),
-            max_iter=self.max_iter,
-            tol=self.tol,
-            verbose=self.verbose,
-            name=f"the {self.objective!r} objective of {type(self).__name__}",
-            unit=unit,
-            bounds=self._bounds(scale),
-        )
+        with parallel_chunks():
+            params, self.loss_curve_, self.n_iter_ = minimize_lbfgs(
+                on_unit_rows(self._objective(X, rng, unit), self._unit_norm_names),
+                params,
+                self._trainable(),
+                max_iter=self.max_iter,
+                tol=self.tol,
+                verbose=self.verbose,
+                name=f"the {self.objective!r} objective of {type(self).__name__}",
+                unit=unit,
+                bounds=self._bounds(scale),
+            )
         self._set_energy_params(normalize_rows(params, self._unit_norm_names))
         self._adam = None  # a later partial_fit starts its own optimizer state
         return self
