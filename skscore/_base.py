@@ -35,10 +35,6 @@ _LOSS_POWER = {"sm": -2, "dsm": -2, "ae": 2, "cd": 0, "pcd": 0, "fpcd": 0}
 #: scale, which keeps float32 objectives finite at every L-BFGS trial point
 _VISIBLE_STD_RANGE = 1e6
 
-#: parameters in the units of X warn when this many times larger or smaller
-#: than the data's scale
-_FAR_FROM_SCALE = 100.0
-
 
 class _BaseScoreMatching(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
@@ -86,9 +82,11 @@ class _BaseScoreMatching(
 
         Starting values and stopping rules are relative to it, so that
         fitting ``X * s`` gives the fit of X for any ``s``; parameters in the
-        units of X are compared with it.
+        units of X are compared with it. Kept as ``_scale`` for later calls
+        of ``partial_fit``, whose chunks may be too small to measure it.
         """
-        variance = _column_variances(X).mean()
+        with np.errstate(over="ignore", invalid="ignore"):
+            variance = _column_variances(X).mean()
         if variance == 0 and self.visible_std == "learn" and self.objective == "sm":
             raise ValueError(
                 "Every feature of X is constant: the score matching objective "
@@ -96,9 +94,20 @@ class _BaseScoreMatching(
                 "Fit on data that varies, or set a fixed visible_std."
             )
         scale = float(np.sqrt(variance)) if variance > 0 else 1.0
-        _warn_if_far(scale, "visible_std", self.visible_std, "the visible units")
+        # the objectives are in units of X**2 or 1 / X**2, in X's dtype
+        limit = np.sqrt(np.finfo(X.dtype).max) / 1e4
+        if not 1 / limit <= scale <= limit:
+            raise ValueError(
+                f"The scale of X (root mean square of the column standard "
+                f"deviations) is {scale:.3g}, outside what {X.dtype} computations "
+                f"of the objective can hold ({1 / limit:.1g} to {limit:.1g}). "
+                "Rescale X"
+                + (", or convert it to float64." if X.dtype == np.float32 else ".")
+            )
+        _warn_if_far(scale, "visible_std", self.visible_std, "the visible units", 100)
         if self.objective == "dsm":
-            _warn_if_far(scale, "noise", self.noise, "the corruption")
+            _warn_if_far(scale, "noise", self.noise, "the corruption", 10)
+        self._scale = scale
         return scale
 
     def _init_params(self, X, rng, scale):
@@ -331,21 +340,25 @@ class _BaseScoreMatching(
         """
         first = not hasattr(self, "n_iter_")
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
-        scale = self._data_scale(X)
         if first:
             self._rng = check_random_state(self.random_state)
-            params = self._init_params(X, self._rng, scale)
+            params = self._init_params(X, self._rng, self._data_scale(X))
             self.loss_curve_, self.n_iter_ = [], 0
         else:
             params = self._warm_params(X.dtype)
         if getattr(self, "_rng", None) is None:
             self._rng = check_random_state(self.random_state)
         if getattr(self, "_adam", None) is None:
-            self._start_minibatches(params, scale)
+            self._start_minibatches(params, self._scale)
+        start = time.perf_counter()
         params = self._minibatch_pass(
             X, params, gen_batches(len(X), self.batch_size), "in partial_fit"
         )
         self._set_energy_params(normalize_rows(params, self._unit_norm_names))
+        progress_logger(self.verbose)(
+            f"partial_fit pass {self.n_iter_} over {len(X)} rows, mean minibatch "
+            f"loss {self.loss_curve_[-1]:.6g}, {time.perf_counter() - start:.2f}s"
+        )
         return self
 
     def _objective(self, X, rng, unit):
@@ -604,16 +617,17 @@ class _BaseScoreMatching(
         return tags
 
 
-def _warn_if_far(scale, name, value, what):
-    """Warn when a parameter in the units of X is far from the data's scale."""
-    if isinstance(value, str):
-        return
-    if 1 / _FAR_FROM_SCALE <= value / scale <= _FAR_FROM_SCALE:
+def _warn_if_far(scale, name, value, what, above):
+    """Warn when a parameter in the units of X is far from the data's scale.
+
+    That is more than ``above`` times larger, or 100 times smaller.
+    """
+    if isinstance(value, str) or 1 / 100 <= value / scale <= above:
         return
     warnings.warn(
         f"{name}={value:.3g}, the standard deviation of {what}, is in the units "
         f"of X, whose scale (root mean square of the column standard deviations) "
-        f"is {scale:.3g}: more than {_FAR_FROM_SCALE:g} times "
+        f"is {scale:.3g}: more than {above if value > scale else 100:g} times "
         f"{'larger' if value > scale else 'smaller'}. Choose {name} relative to "
         "the scale of X, or rescale X.",
         UserWarning,

@@ -70,8 +70,9 @@ class GBRBMScoreMatching(_BaseScoreMatching):
 
     noise : float, default=0.1
         Standard deviation of the Gaussian corruption for ``objective="dsm"``,
-        in the units of ``X`` (``fit`` warns when it is more than 100 times
-        larger or smaller than the data's scale).
+        in the units of ``X`` (``fit`` warns when it is more than 10 times
+        larger or 100 times smaller than the data's scale: a noise well above
+        the data's scale models the noise).
 
     n_noise_samples : int, default=1
         Number of corrupted copies of each row for ``objective="dsm"``. They

@@ -88,8 +88,9 @@ class MPoTAutoencoder(_BaseScoreMatching):
 
     noise : float, default=0.1
         Standard deviation of the Gaussian corruption for ``objective="dsm"``,
-        in the units of ``X`` (``fit`` warns when it is more than 100 times
-        larger or smaller than the data's scale).
+        in the units of ``X`` (``fit`` warns when it is more than 10 times
+        larger or 100 times smaller than the data's scale: a noise well above
+        the data's scale models the noise).
 
     n_noise_samples : int, default=1
         Number of corrupted copies of each row for ``objective="dsm"``, drawn
@@ -371,7 +372,7 @@ def _warn_if_null_directions(X, rtol=1e-6):
     if n_null:
         warnings.warn(
             f"X has {n_null} direction(s) of (near) zero variance (smallest "
-            f"variance {variances[0]:.3g}, largest {variances[-1]:.3g}). Score "
+            f"variance {max(variances[0], 0):.3g}, largest {variances[-1]:.3g}). Score "
             "matching turns the mPoT's covariance filters onto them, so the "
             "features will be poor. Project them out first, e.g. with "
             "sklearn.decomposition.PCA(n_components=..., whiten=True), or use "

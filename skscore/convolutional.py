@@ -22,6 +22,7 @@ from ._gbrbm import GBRBMScoreMatching
 from ._logging import progress_logger
 from .preprocessing import (
     ZCAWhitening,
+    _check_geometry,
     _normalize_patches,
     extract_patches,
     n_patch_positions,
@@ -49,8 +50,11 @@ class ConvolutionalFeaturizer(
     Parameters
     ----------
     estimator : estimator object, default=None
-        The patch model, any skscore estimator (or any transformer for
-        ``encoding="transform"``). None means ``GBRBMScoreMatching()``.
+        The patch model: any skscore estimator, scikit-learn's k-means or
+        PCA-like estimators (their ``cluster_centers_`` or ``components_``
+        are the filters of the relu and soft-threshold encodings), or any
+        transformer with ``encoding="transform"``. None means
+        ``GBRBMScoreMatching()``.
 
     patch_size : int, default=6
         Side of the square patches.
@@ -188,7 +192,8 @@ class ConvolutionalFeaturizer(
 
     def _check_images(self, X, reset):
         X = validate_data(self, X, dtype=None, reset=reset)
-        if X.shape[1] != np.prod(self.image_shape) or len(self.image_shape) != 3:
+        _check_geometry(self.image_shape, self.patch_size)
+        if X.shape[1] != np.prod(self.image_shape):
             raise ValueError(
                 f"X has {X.shape[1]} values per row, but image_shape="
                 f"{self.image_shape} needs (channels, height, width) with "
@@ -246,8 +251,31 @@ class ConvolutionalFeaturizer(
             f"({time.perf_counter() - start:.2f}s to draw and whiten them)"
         )
         self.estimator_ = estimator.fit(patches)
+        if self.encoding != "transform":
+            self._filters()  # an estimator without filters fails here
         log(f"Fitted in {time.perf_counter() - start:.2f}s")
         return self
+
+    def _filters(self):
+        """Filters and biases of ``estimator_`` for the relu and soft threshold.
+
+        A skscore estimator's are the inputs of its hidden units; scikit-learn's
+        k-means centroids (``cluster_centers_``) and linear components
+        (``components_``, as of PCA) serve as filters with zero biases.
+        """
+        if hasattr(self.estimator_, "_input_filters"):
+            return self.estimator_._input_filters()
+        for attribute in ("cluster_centers_", "components_"):
+            filters = getattr(self.estimator_, attribute, None)
+            if filters is not None:
+                filters = np.asarray(filters, dtype=np.float32)
+                return filters, np.zeros(len(filters), dtype=np.float32)
+        raise ValueError(
+            f"encoding={self.encoding!r} needs filters, which "
+            f"{type(self.estimator_).__name__} does not have (a skscore "
+            "estimator, cluster_centers_ or components_). Use "
+            "encoding='transform' to encode with its transform."
+        )
 
     @property
     def _n_codes(self):
@@ -275,7 +303,7 @@ class ConvolutionalFeaturizer(
     def _encode(self, patches):
         if self.encoding == "transform":
             return np.asarray(self.estimator_.transform(patches), dtype=np.float32)
-        filters, bias = self.estimator_._input_filters()
+        filters, bias = self._filters()
         if self.encoding == "relu":
             return relu(patches, filters, bias)
         return soft_threshold(patches, filters, self.threshold)

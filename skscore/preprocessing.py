@@ -24,6 +24,8 @@ def _as_images(X, image_shape):
             f"Expected flat images of {int(np.prod(image_shape))} values "
             f"(image_shape={tuple(image_shape)}), got an array of shape {X.shape}."
         )
+    if len(X) == 0:
+        raise ValueError("X has no images.")
     return X.reshape(len(X), *image_shape)
 
 
@@ -162,8 +164,6 @@ def sample_patches(
     (10, 108)
     """
     images = _as_images(X, image_shape)
-    if len(images) == 0:
-        raise ValueError("X has no images to draw patches from.")
     rng = check_random_state(random_state)
     n_rows, n_cols = n_patch_positions(image_shape, patch_size)
     which = rng.randint(len(images), size=n_patches)

@@ -141,3 +141,55 @@ def test_featurizer_logs_fit_stages_and_encoding_progress(progress_lines, monkey
         featurizer.transform(images)
     encoded = [line for line in progress_lines() if line.startswith("Encoded")]
     assert len(encoded) > 1 and encoded[-1].startswith("Encoded 30/30 images")
+
+
+@pytest.mark.parametrize("scale", [1e-20, 1e20])
+def test_float32_data_out_of_float32_range_raises(scale):
+    X32 = (X * scale).astype(np.float32)
+    with pytest.raises(ValueError, match="outside what float32.*float64"):
+        GBRBMScoreMatching(4, max_iter=2).fit(X32)
+    GBRBMScoreMatching(4, max_iter=2).fit(X32.astype(np.float64))  # fine
+
+
+@pytest.mark.parametrize("model", [GBRBMScoreMatching(4), MPoTAutoencoder(3, 2)])
+def test_float64_data_out_of_range_raises(model):
+    with pytest.raises(ValueError, match="outside what float64"):
+        model.set_params(max_iter=2).fit(X * 1e200)
+
+
+def test_partial_fit_takes_chunks_too_small_to_measure_the_scale(progress_lines):
+    model = GBRBMScoreMatching(4, verbose=1).partial_fit(X)
+    model.partial_fit(X[:1])  # one row: no variance of its own
+    assert model.n_iter_ == 2
+    lines = progress_lines()
+    assert len(lines) == 2 and lines[1].startswith("partial_fit pass 2 over 1 rows")
+
+
+def test_dsm_noise_ten_times_the_data_scale_warns():
+    with pytest.warns(UserWarning, match="noise=20.*more than 10 times larger"):
+        GBRBMScoreMatching(3, objective="dsm", noise=20.0, max_iter=2).fit(X)
+
+
+@pytest.mark.parametrize("encoding", ["relu", "soft_threshold"])
+def test_featurizer_encodes_with_scikit_learn_centroids_and_components(encoding):
+    from sklearn.cluster import MiniBatchKMeans
+    from sklearn.decomposition import PCA
+    from sklearn.preprocessing import FunctionTransformer
+
+    images = np.random.default_rng(0).integers(0, 256, (10, 3 * 8 * 8))
+    common = {"patch_size": 3, "image_shape": (3, 8, 8), "n_patches": 200}
+    for estimator in (MiniBatchKMeans(3, n_init=1, random_state=0), PCA(3)):
+        featurizer = ConvolutionalFeaturizer(estimator, encoding=encoding, **common)
+        n_codes = 6 if encoding == "soft_threshold" else 3
+        assert featurizer.fit_transform(images).shape == (10, 4 * n_codes)
+    with pytest.raises(ValueError, match="needs filters.*encoding='transform'"):
+        ConvolutionalFeaturizer(FunctionTransformer(), encoding=encoding, **common).fit(
+            images
+        )
+
+
+def test_empty_images_and_bad_image_shape_raise():
+    with pytest.raises(ValueError, match="no images"):
+        extract_patches(np.empty((0, 192)), (3, 8, 8), 3)
+    with pytest.raises(ValueError, match="three positive integers"):
+        ConvolutionalFeaturizer(image_shape=(3, 0, 32)).fit(np.zeros((2, 96)))

@@ -322,11 +322,18 @@ def test_huge_values_give_no_overflow_warnings(X):
 
 
 def test_divergence_during_fit_raises_instead_of_returning_garbage(X):
-    # With a fixed unit visible_std, rows of norm ~1e160 overflow the energy.
-    with pytest.raises(
-        ValueError,
-        match=r"'sm' objective of GBRBMScoreMatching became non-finite \(loss=inf",
+    # A fixed visible_std of 1e-150 scales X to ~1e150: the loss overflows.
+    with (
+        pytest.warns(UserWarning, match="visible_std=1e-150"),
+        pytest.raises(
+            ValueError,
+            match=r"'sm' objective of GBRBMScoreMatching became non-finite "
+            r"\(loss=inf",
+        ),
     ):
+        GBRBMScoreMatching(n_components=2, visible_std=1e-150).fit(X)
+    # data of norm ~1e160 are refused before any work
+    with pytest.raises(ValueError, match="scale of X .* is inf, outside"):
         GBRBMScoreMatching(n_components=2, visible_std=1.0).fit(X * 1e160)
 
 
