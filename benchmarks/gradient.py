@@ -37,6 +37,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from skscore import GBRBMScoreMatching, MPoTAutoencoder
+from skscore._io import atomic_writer
 from skscore.energies import gbrbm, mpot
 
 RESULTS = Path(__file__).parent / "results"
@@ -338,7 +339,8 @@ def main():
         args.output or RESULTS / f"gradient{'_quick' if args.quick else ''}.json"
     )
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(results, indent=2))
+    with atomic_writer(output) as f:  # a crash leaves the previous results
+        f.write(json.dumps(results, indent=2).encode())
     log(f"written to {output}")
 
 
