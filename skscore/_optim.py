@@ -195,7 +195,11 @@ def minimize_lbfgs(
         the units the loss is expressed in.
 
     bounds : dict of str to (float, float), default=None
-        Lower and upper bounds for scalar entries of ``trainable``.
+        Open intervals for entries of ``trainable``, which must start inside
+        them. They are kept there by a smooth change of variables, ``value =
+        center + half tanh(t / half)``, nearly the identity around the
+        center: L-BFGS-B's own bounds cost scipy a Python loop over every
+        parameter at each call (0.25 s per fit at 50,000 parameters).
 
     Returns
     -------
@@ -210,15 +214,29 @@ def minimize_lbfgs(
     """
     log = progress_logger(verbose)
     last = {}
+    bounds = bounds or {}
+
+    def at(x):
+        """The parameters at the optimizer's point ``x``."""
+        out = _unpack(x, params, trainable)
+        for key, (low, high) in bounds.items():
+            center, half = (high + low) / 2, (high - low) / 2
+            value = center + half * np.tanh(np.asarray(out[key], np.float64) / half)
+            out[key] = value.astype(params[key].dtype)
+        return out
 
     def fun(x):
+        point = at(x)
         loss, grads = evaluate(
             objective,
-            _unpack(x, params, trainable),
+            point,
             trainable,
             name,
             f"after {len(loss_curve)} L-BFGS iterations",
         )
+        for key, (low, high) in bounds.items():  # d value / dt = 1 - tanh^2
+            center, half = (high + low) / 2, (high - low) / 2
+            grads[key] = grads[key] * (1 - ((point[key] - center) / half) ** 2)
         grad = _pack(grads, trainable) / unit
         with np.errstate(over="ignore"):  # a finite but huge gradient
             grad_norm = np.linalg.norm(grad)
@@ -238,18 +256,16 @@ def minimize_lbfgs(
             f"time = {time.perf_counter() - start:.2f}s"
         )
 
-    bounds = bounds or {}
+    start_point = dict(params)
+    for key, (low, high) in bounds.items():
+        center, half = (high + low) / 2, (high - low) / 2
+        start_point[key] = half * np.arctanh((params[key] - center) / half)
     result = minimize(
         fun,
-        _pack(params, trainable),
+        _pack(start_point, trainable),
         method="L-BFGS-B",
         jac=True,
         callback=callback,
-        bounds=[
-            bound
-            for key in trainable
-            for bound in [bounds.get(key, (None, None))] * np.size(params[key])
-        ],
         options={"maxiter": max_iter, "gtol": tol, "ftol": tol},
     )
     if not loss_curve:  # converged at the starting point
@@ -260,4 +276,4 @@ def minimize_lbfgs(
             "increase max_iter or tol.",
             ConvergenceWarning,
         )
-    return _unpack(result.x, params, trainable), loss_curve, result.nit
+    return at(result.x), loss_curve, result.nit
