@@ -21,6 +21,5 @@ def soft_threshold(X, filters, threshold):
     n_filters = unit.shape[0]
     out = np.empty((X.shape[0], 2 * n_filters), dtype=projections.dtype)
     np.subtract(projections, threshold, out=out[:, :n_filters])
-    np.negative(projections, out=projections)
-    np.subtract(projections, threshold, out=out[:, n_filters:])
+    np.subtract(-threshold, projections, out=out[:, n_filters:])
     return np.maximum(out, 0, out=out)

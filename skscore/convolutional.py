@@ -5,7 +5,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -13,13 +12,13 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
-from sklearn.utils import gen_batches
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._encoding import relu, soft_threshold
 from ._gbrbm import GBRBMScoreMatching
 from ._logging import progress_logger
+from .energies._chunks import chunk_slices, map_chunks
 from .preprocessing import (
     ZCAWhitening,
     _check_geometry,
@@ -214,7 +213,8 @@ class ConvolutionalFeaturizer(
         return X
 
     def _preprocess(self, patches):
-        patches = patches.astype(np.float32, copy=False)
+        # a float32 copy that the normalization may overwrite
+        patches = np.array(patches, dtype=np.float32)
         if self.normalize:
             patches = _normalize_patches(patches)
         if self.whitening_ is not None:
@@ -334,16 +334,24 @@ class ConvolutionalFeaturizer(
         n_rows, n_cols = n_patch_positions(
             self.image_shape, self.patch_size, self.stride
         )
-        patch_floats = 3 * (self.patch_size**2 * self.image_shape[0] + self._n_codes)
-        image_bytes = 4 * n_rows * n_cols * patch_floats
-        chunk = max(1, int(get_config()["working_memory"] * 2**20 // image_bytes))
-        batches = list(gen_batches(len(X), chunk))
+        n_codes = self._n_codes
+        patch_floats = 2 * self.patch_size**2 * self.image_shape[0] + 2 * n_codes
+        # chunks of whole images sized for the caches, so that the elementwise
+        # passes (normalization, threshold) do not stream from main memory
+        batches = list(chunk_slices(len(X), n_rows * n_cols * patch_floats, np.float32))
         out = np.empty((len(X), self._n_features_out), dtype=np.float32)
         log = progress_logger(self.verbose)
         start = last = time.perf_counter()
-        chunks = Parallel(n_jobs=self.n_jobs, return_as="generator")(
-            delayed(self._transform_chunk)(X[batch]) for batch in batches
-        )
+        pooling = self._pooling_matrix(n_rows, n_cols)
+        tasks = [(X[batch], pooling, n_codes) for batch in batches]
+        if self.n_jobs is None:
+            # threads with a single-threaded BLAS: the elementwise work runs
+            # on every core as the products do
+            chunks = map_chunks(self._transform_chunk, tasks)
+        else:
+            chunks = Parallel(n_jobs=self.n_jobs, return_as="generator")(
+                delayed(self._transform_chunk)(task) for task in tasks
+            )
         for batch, codes in zip(batches, chunks, strict=True):
             out[batch] = codes
             now = time.perf_counter()
@@ -353,22 +361,22 @@ class ConvolutionalFeaturizer(
                 last = now
         return out
 
-    def _transform_chunk(self, images):
-        n_rows, n_cols = n_patch_positions(
-            self.image_shape, self.patch_size, self.stride
-        )
+    def _pooling_matrix(self, n_rows, n_cols):
+        """The 0/1 matrix summing the codes of each quadrant, or None."""
+        if self.pooling is None:
+            return None
+        rows, cols = np.divmod(np.arange(n_rows * n_cols), n_cols)
+        quadrant = 2 * (rows >= n_rows // 2) + (cols >= n_cols // 2)
+        return (quadrant == np.arange(4)[:, None]).astype(np.float32)
+
+    def _transform_chunk(self, task):
+        images, pooling, n_codes = task
         patches = extract_patches(
             images, self.image_shape, self.patch_size, self.stride
         )
         codes = self._encode(self._preprocess(patches))
-        codes = codes.reshape(len(images), n_rows, n_cols, self._n_codes)
-        if self.pooling is None:
+        codes = codes.reshape(len(images), -1, n_codes)
+        if pooling is None:
             return codes.reshape(len(images), -1)
-        half_rows, half_cols = n_rows // 2, n_cols // 2
-        return np.hstack(
-            [
-                codes[:, rows, cols].sum(axis=(1, 2))
-                for rows in (slice(0, half_rows), slice(half_rows, None))
-                for cols in (slice(0, half_cols), slice(half_cols, None))
-            ]
-        )
+        # quadrant sums as one product per image: (4 x positions) @ codes
+        return np.matmul(pooling, codes).reshape(len(images), -1)

@@ -212,16 +212,19 @@ def normalize_patches(patches, eps=10.0):
     array([[-0.95346259,  0.95346259],
            [ 0.        ,  0.        ]])
     """
-    return _normalize_patches(check_array(patches, dtype=None), eps)
+    patches = check_array(patches, dtype=None)
+    dtype = patches.dtype if np.issubdtype(patches.dtype, np.floating) else np.float32
+    return _normalize_patches(patches.astype(dtype, copy=True), eps)
 
 
 def _normalize_patches(patches, eps=10.0):
-    """:func:`normalize_patches` without validation, for internal callers."""
-    dtype = patches.dtype if np.issubdtype(patches.dtype, np.floating) else np.float32
-    out = patches.astype(dtype, copy=True)
-    out -= out.mean(axis=1, keepdims=True)
-    out /= np.sqrt(np.mean(out * out, axis=1, keepdims=True) + eps)
-    return out
+    """:func:`normalize_patches` in place on float patches, without validation."""
+    patches -= patches.mean(axis=1, keepdims=True)
+    variance = np.einsum("ij,ij->i", patches, patches)
+    variance /= patches.shape[1]
+    variance += eps
+    patches /= np.sqrt(variance, out=variance)[:, None]
+    return patches
 
 
 class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):

@@ -1,0 +1,118 @@
+"""Cost of ``ConvolutionalFeaturizer.transform`` against its matrix products.
+
+    python benchmarks/encoding.py [--quick]
+
+A featurizer is fitted on random CIFAR-sized images (6x6 colour patches,
+ZCA whitening, a GBRBM of K filters) and ``transform`` is timed on N images
+at stride 1 for each encoding, against its floor measured in the same run
+on arrays of the same shapes: the whitening product (patches x 108 x 108)
+and the encoding product (patches x 108 x K), in float32. Reports the ratio
+and the seconds per 10,000 images. Results go to
+benchmarks/results/encoding.json (encoding_quick.json).
+"""
+
+import argparse
+import json
+import platform
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from skscore import ConvolutionalFeaturizer, GBRBMScoreMatching
+from skscore._io import atomic_writer
+from skscore.preprocessing import n_patch_positions
+
+RESULTS = Path(__file__).parent / "results"
+SIZES = {
+    "full": {"N": 500, "K": 400, "repeats": 3},
+    "quick": {"N": 50, "K": 50, "repeats": 2},
+}
+ENCODINGS = [
+    {"encoding": "soft_threshold", "threshold": 0.25},
+    {"encoding": "relu"},
+    {"encoding": "transform"},
+]
+
+
+def _best_time(function, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _floor(n_patches, n_features, n_filters, repeats):
+    rng = np.random.default_rng(1)
+    patches = rng.normal(size=(n_patches, n_features)).astype(np.float32)
+    whitening = rng.normal(size=(n_features, n_features)).astype(np.float32)
+    filters = rng.normal(size=(n_filters, n_features)).astype(np.float32)
+    white = np.empty_like(patches)
+    codes = np.empty((n_patches, n_filters), dtype=np.float32)
+
+    def products():
+        np.matmul(patches, whitening, out=white)
+        np.matmul(white, filters.T, out=codes)
+
+    return _best_time(products, repeats)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    mode = "quick" if args.quick else "full"
+    size = SIZES[mode]
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(size["N"], 3 * 32 * 32)).astype(np.uint8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        featurizer = ConvolutionalFeaturizer(
+            GBRBMScoreMatching(size["K"], max_iter=5, random_state=0),
+            n_patches=20_000,
+            random_state=0,
+        ).fit(images)
+    n_rows, n_cols = n_patch_positions((3, 32, 32), 6)
+    n_patches = size["N"] * n_rows * n_cols
+    rows = []
+    for setting in ENCODINGS:
+        featurizer.set_params(**setting)
+        n_codes = featurizer._n_codes
+        # the encoding product has one column per filter (soft threshold: the
+        # two signs of one product)
+        floor = _floor(n_patches, 108, size["K"], size["repeats"])
+        featurizer.transform(images[:2])  # warm up
+        seconds = _best_time(lambda: featurizer.transform(images), size["repeats"])
+        rows.append(
+            {
+                **setting,
+                "n_codes": n_codes,
+                "seconds": seconds,
+                "floor_seconds": floor,
+                "ratio_to_floor": seconds / floor,
+                "seconds_per_10000_images": seconds * 10_000 / size["N"],
+            }
+        )
+        print(
+            f"{str(setting):50} {seconds:7.2f} s  floor {floor:6.2f} s  "
+            f"x{seconds / floor:.2f}  {rows[-1]['seconds_per_10000_images']:.0f} s "
+            "per 10,000 images",
+            flush=True,
+        )
+    output = RESULTS / f"encoding{'_quick' if args.quick else ''}.json"
+    results = {
+        "mode": mode,
+        "sizes": size,
+        "machine": {"processor": platform.processor(), "numpy": np.__version__},
+        "rows": rows,
+    }
+    with atomic_writer(output) as f:
+        f.write(json.dumps(results, indent=2).encode())
+    print(f"written to {output}")
+
+
+if __name__ == "__main__":
+    main()
