@@ -63,6 +63,7 @@ def _floor(n_patches, n_features, n_filters, repeats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--output", help="results JSON (default under results/)")
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
     size = SIZES[mode]
@@ -102,7 +103,9 @@ def main():
             "per 10,000 images",
             flush=True,
         )
-    output = RESULTS / f"encoding{'_quick' if args.quick else ''}.json"
+    output = Path(
+        args.output or RESULTS / f"encoding{'_quick' if args.quick else ''}.json"
+    )
     results = {
         "mode": mode,
         "sizes": size,

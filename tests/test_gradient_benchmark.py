@@ -3,7 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "gradient.py"
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+SCRIPT = BENCHMARKS / "gradient.py"
 
 
 def test_quick_gradient_benchmark(tmp_path):
@@ -26,3 +27,26 @@ def test_quick_gradient_benchmark(tmp_path):
         assert row["ratio_to_floor"] == row["seconds"] / row["gemm_floor_seconds"]
         assert row["peak_extra_mib"] > 0
     assert "fit_scale" not in results  # the CIFAR-scale fits are for the full mode
+
+    for row in rows:  # the whole-fit columns
+        assert row["fit_ratio_to_floor"] > 0 and row["evaluations_per_iteration"] >= 1
+
+
+def test_quick_encoding_benchmark(tmp_path):
+    output = tmp_path / "encoding.json"
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "encoding.py"),
+            "--quick",
+            "--output",
+            str(output),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    rows = json.loads(output.read_text())["rows"]
+    assert [row["encoding"] for row in rows] == ["soft_threshold", "relu", "transform"]
+    for row in rows:
+        assert row["ratio_to_floor"] == row["seconds"] / row["floor_seconds"]
+        assert row["seconds_per_10000_images"] > row["seconds"]
