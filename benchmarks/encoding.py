@@ -14,11 +14,11 @@ benchmarks/results/encoding.json (encoding_quick.json).
 import argparse
 import json
 import platform
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+from gradient import _best_time  # the script beside this one
 
 from skscore import ConvolutionalFeaturizer, GBRBMScoreMatching
 from skscore._io import atomic_writer
@@ -34,15 +34,6 @@ ENCODINGS = [
     {"encoding": "relu"},
     {"encoding": "transform"},
 ]
-
-
-def _best_time(function, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def _floor(n_patches, n_features, n_filters, repeats):
