@@ -62,7 +62,7 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         encoder of Coates and Ng (2011) on the model's filters. The soft
         threshold is the default: on three image sets nobody tuned for, it
         beat the expectations by 1 to 9 points of linear classifier accuracy
-        and raw pixels by 2 to 19 (see the user guide).
+        and raw pixels by 3 to 19 (see the user guide).
 
     threshold : float, default=0.5
         Threshold of ``encoding="soft_threshold"``, in units of the visible
