@@ -199,7 +199,7 @@ def minimize_lbfgs(
         them. They are kept there by a smooth change of variables, ``value =
         center + half tanh(t / half)``, nearly the identity around the
         center: L-BFGS-B's own bounds cost scipy a Python loop over every
-        parameter at each call (0.25 s per fit at 50,000 parameters).
+        parameter to set up (0.25 s per fit at 50,000 parameters).
 
     Returns
     -------
