@@ -135,6 +135,10 @@ class _BaseScoreMatching(
         names = [*self._param_attributes, "intercept_visible"]
         return names + ["log_visible_std"] if self._learns_visible_std() else names
 
+    def _loss_unit(self, scale):
+        """The natural size of the training loss for data of this scale."""
+        return scale ** _LOSS_POWER[self.objective]
+
     def _bounds(self, scale):
         """Bounds of the trainable scalars: a learned ``sigma`` near the data's."""
         if not self._learns_visible_std():
@@ -216,7 +220,7 @@ class _BaseScoreMatching(
             params = self._init_params(X, rng, scale)
         if self.objective in _LIKELIHOOD_OBJECTIVES:
             return self._fit_likelihood(X, params, rng, scale)
-        unit = scale ** _LOSS_POWER[self.objective]
+        unit = self._loss_unit(scale)
         with parallel_chunks():
             params, self.loss_curve_, self.n_iter_ = minimize_lbfgs(
                 on_unit_rows(self._objective(X, rng, unit), self._unit_norm_names),
@@ -253,12 +257,11 @@ class _BaseScoreMatching(
 
     def _start_minibatches(self, params, scale):
         """Fresh optimizer state, chains and fast weights for minibatch training."""
-        self._unit = scale ** _LOSS_POWER[self.objective]
         self._adam = Adam(
             params,
             self._trainable(),
             self.learning_rate,
-            unit=self._unit,
+            unit=self._loss_unit(scale),
             bounds=self._bounds(scale),
         )
         self._chains = None
@@ -276,7 +279,7 @@ class _BaseScoreMatching(
             if self.objective in _LIKELIHOOD_OBJECTIVES:
                 objective = self._contrastive_objective(X[batch], params)
             else:
-                objective = self._objective(X[batch], self._rng, self._unit)
+                objective = self._objective(X[batch], self._rng, self._adam.unit)
             objective = on_unit_rows(objective, self._unit_norm_names)
             loss, grads = evaluate(objective, params, self._trainable(), name, where)
             updated = self._adam.step(params, grads)

@@ -214,13 +214,16 @@ def minimize_lbfgs(
     """
     log = progress_logger(verbose)
     last = {}
-    bounds = bounds or {}
+    # each bounded entry: the center and half-width of its interval
+    squashed = {
+        key: ((high + low) / 2, (high - low) / 2)
+        for key, (low, high) in (bounds or {}).items()
+    }
 
     def at(x):
         """The parameters at the optimizer's point ``x``."""
         out = _unpack(x, params, trainable)
-        for key, (low, high) in bounds.items():
-            center, half = (high + low) / 2, (high - low) / 2
+        for key, (center, half) in squashed.items():
             value = center + half * np.tanh(np.asarray(out[key], np.float64) / half)
             out[key] = value.astype(params[key].dtype)
         return out
@@ -234,8 +237,7 @@ def minimize_lbfgs(
             name,
             f"after {len(loss_curve)} L-BFGS iterations",
         )
-        for key, (low, high) in bounds.items():  # d value / dt = 1 - tanh^2
-            center, half = (high + low) / 2, (high - low) / 2
+        for key, (center, half) in squashed.items():  # d value / dt = 1 - tanh^2
             grads[key] = grads[key] * (1 - ((point[key] - center) / half) ** 2)
         grad = _pack(grads, trainable) / unit
         with np.errstate(over="ignore"):  # a finite but huge gradient
@@ -257,8 +259,7 @@ def minimize_lbfgs(
         )
 
     start_point = dict(params)
-    for key, (low, high) in bounds.items():
-        center, half = (high + low) / 2, (high - low) / 2
+    for key, (center, half) in squashed.items():
         start_point[key] = half * np.arctanh((params[key] - center) / half)
     result = minimize(
         fun,
