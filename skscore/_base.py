@@ -15,10 +15,10 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._chunks import chunk_slices, parallel_chunks
 from ._encoding import relu, soft_threshold
 from ._logging import progress_logger
 from ._optim import Adam, evaluate, minimize_lbfgs, normalize_rows, on_unit_rows
-from .energies._chunks import chunk_slices, parallel_chunks
 
 #: objectives trained by stochastic maximum likelihood, on model samples
 _LIKELIHOOD_OBJECTIVES = ("cd", "pcd", "fpcd")

@@ -7,9 +7,9 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ._base import _BaseScoreMatching, _largest_variance
+from ._chunks import mean_and_covariance
 from ._sampling import adapt_step_size, hmc
 from .energies import mpot
-from .energies._chunks import mean_and_covariance
 
 #: first HMC leapfrog step size (in units of v / sigma), adapted from there on
 _INITIAL_STEP_SIZE = 0.1

@@ -15,10 +15,10 @@ from sklearn.base import (
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._chunks import chunk_slices, map_chunks
 from ._encoding import relu, soft_threshold
 from ._gbrbm import GBRBMScoreMatching
 from ._logging import progress_logger
-from .energies._chunks import chunk_slices, map_chunks
 from .preprocessing import (
     ZCAWhitening,
     _check_geometry,

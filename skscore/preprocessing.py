@@ -14,7 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from .energies._chunks import mean_and_covariance
+from ._chunks import mean_and_covariance
 
 
 def _as_images(X, image_shape):

@@ -11,9 +11,9 @@ from scipy.special import expit, gammaln, logsumexp
 from sklearn import config_context
 from threadpoolctl import threadpool_limits
 
+from skscore._chunks import map_chunks
 from skscore._optim import minimize_lbfgs
 from skscore.energies import gaussian, gbrbm, mpot
-from skscore.energies._chunks import map_chunks
 
 N, D, K = 6, 4, 3
 MODULES = [gbrbm, gaussian, mpot]

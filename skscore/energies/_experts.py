@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._chunks import chunk_slices, map_chunks
+from .._chunks import chunk_slices, map_chunks
 
 
 def sigmoid(Z, out=None, sign=1.0):

@@ -1,4 +1,4 @@
-"""Row chunking shared by the energy modules."""
+"""Row chunking and the thread pool that runs chunks on every core."""
 
 import contextlib
 import contextvars
