@@ -1,5 +1,7 @@
 """Data sets: CIFAR-10, natural image patches, synthetic GBRBM data."""
 
+from __future__ import annotations
+
 import gzip
 import hashlib
 import http.client
@@ -239,7 +241,12 @@ _DATA_HOME = [str, os.PathLike, None]
     },
     prefer_skip_nested_validation=True,
 )
-def load_cifar10(subset="train", *, data_home=None, return_X_y=False):
+def load_cifar10(
+    subset: str = "train",
+    *,
+    data_home: str | os.PathLike | None = None,
+    return_X_y: bool = False,
+) -> Bunch | tuple[np.ndarray, np.ndarray]:
     """Load CIFAR-10 from a local copy; nothing is downloaded.
 
     It reads ``cifar10.npz`` (arrays ``X_train``, ``y_train``, ``X_test``,
@@ -457,14 +464,14 @@ def _remove_stale_files(data_home):
     prefer_skip_nested_validation=True,
 )
 def fetch_cifar10(
-    subset="train",
+    subset: str = "train",
     *,
-    data_home=None,
-    download_if_missing=True,
-    return_X_y=False,
-    n_retries=3,
-    delay=1.0,
-):
+    data_home: str | os.PathLike | None = None,
+    download_if_missing: bool = True,
+    return_X_y: bool = False,
+    n_retries: int = 3,
+    delay: float = 1.0,
+) -> Bunch | tuple[np.ndarray, np.ndarray]:
     """Load CIFAR-10, downloading it into scikit-learn's data home the first time.
 
     The official "CIFAR-10 python version" archive (163 MB, from
@@ -571,7 +578,12 @@ def _sha256(path):
     return digest.hexdigest()
 
 
-def load_sample_patches(patch_size=8, n_patches=10_000, *, random_state=None):
+def load_sample_patches(
+    patch_size: int = 8,
+    n_patches: int = 10_000,
+    *,
+    random_state: int | np.random.RandomState | None = None,
+) -> np.ndarray:
     """Grayscale patches of scikit-learn's two bundled sample photographs.
 
     Natural image patches for small experiments, with no file to fetch: equal
@@ -616,14 +628,14 @@ def load_sample_patches(patch_size=8, n_patches=10_000, *, random_state=None):
 
 
 def make_gbrbm(
-    n_samples=1000,
-    n_features=8,
-    n_components=4,
+    n_samples: int = 1000,
+    n_features: int = 8,
+    n_components: int = 4,
     *,
-    weight_scale=1.0,
-    visible_std=1.0,
-    random_state=None,
-):
+    weight_scale: float = 1.0,
+    visible_std: float = 1.0,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Exact samples from a random Gaussian-Bernoulli RBM, and its parameters.
 
     The weights are Gaussian with standard deviation ``weight_scale /

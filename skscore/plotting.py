@@ -3,10 +3,27 @@
 Requires matplotlib.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from ._mpot import MPoTAutoencoder
 
 
-def plot_filters(components, image_shape, *, n_filters=100, ax=None):
+def plot_filters(
+    components: ArrayLike,
+    image_shape: tuple[int, ...],
+    *,
+    n_filters: int = 100,
+    ax: Axes | None = None,
+) -> Axes:
     """Show learned filters as a grid of images.
 
     Parameters
@@ -61,7 +78,14 @@ def plot_filters(components, image_shape, *, n_filters=100, ax=None):
     return ax
 
 
-def plot_mpot_filters(model, image_shape, *, n_filters=64, basis=None, axes=None):
+def plot_mpot_filters(
+    model: MPoTAutoencoder,
+    image_shape: tuple[int, ...],
+    *,
+    n_filters: int = 64,
+    basis: ArrayLike | None = None,
+    axes: Sequence[Axes] | None = None,
+) -> np.ndarray:
     """Show an mPoT's covariance and mean filters side by side.
 
     Parameters
@@ -115,7 +139,13 @@ def plot_mpot_filters(model, image_shape, *, n_filters=64, basis=None, axes=None
     return axes
 
 
-def plot_score_terms(estimators, X, *, n_rounds=20, axes=None):
+def plot_score_terms(
+    estimators: Sequence,
+    X: ArrayLike,
+    *,
+    n_rounds: int = 20,
+    axes: Sequence[Axes] | None = None,
+) -> np.ndarray:
     """The three score matching terms over training: the effect of the regularizers.
 
     Each estimator is cloned with ``warm_start=True`` and fitted on X
@@ -184,7 +214,15 @@ def plot_score_terms(estimators, X, *, n_rounds=20, axes=None):
     return axes
 
 
-def plot_denoising(clean, noisy, denoised, image_shape, *, n_images=16, axes=None):
+def plot_denoising(
+    clean: ArrayLike,
+    noisy: ArrayLike,
+    denoised: ArrayLike,
+    image_shape: tuple[int, ...],
+    *,
+    n_images: int = 16,
+    axes: Sequence[Axes] | None = None,
+) -> np.ndarray:
     """Clean, noisy and denoised patches side by side, with their errors.
 
     Parameters
