@@ -49,10 +49,9 @@ class ConvolutionalFeaturizer(
     Parameters
     ----------
     estimator : estimator object, default=None
-        The patch model: any skscore estimator, scikit-learn's k-means or
-        PCA-like estimators (their ``cluster_centers_`` or ``components_``
-        are the filters of the relu and soft-threshold encodings), or any
-        transformer with ``encoding="transform"``. None means
+        The patch model, fitted on the whitened patches: any transformer with
+        ``encoding="transform"``, and any estimator that gives filters (see
+        ``encoding``) with the relu and soft threshold. None means
         ``GBRBMScoreMatching()``.
 
     patch_size : int, default=6
@@ -84,13 +83,23 @@ class ConvolutionalFeaturizer(
         How a whitened patch ``x`` becomes features. "transform": the
         estimator's ``transform`` (for a skscore estimator, as its own
         ``encoding`` says; ``encoding="expectation"`` there gives the hidden
-        expectations, the paper's choice); "relu": ``max(0, F x + c)`` for the
-        inputs ``F x + c`` of the estimator's hidden units; "soft_threshold":
+        expectations, the paper's choice); "relu": ``max(0, F x + c)``, the
+        rectified inputs of the estimator's units; "soft_threshold":
         ``max(0, f.x - threshold)`` and ``max(0, -f.x - threshold)`` for every
-        filter ``f`` scaled to unit norm (twice the features), Coates and
-        Ng's encoder. The default: on 4,000 CIFAR-10 training images with a
+        filter ``f`` (row of ``F``) scaled to unit norm (twice the features),
+        Coates and Ng's encoder. The default: on 4,000 CIFAR-10 training images with a
         100-unit GBRBM it gave 49.2% test accuracy under a linear SVM, relu
         49.9% and the hidden expectations 39.0% (raw pixels 26.6%).
+
+        The filters ``F`` (one row per unit) and intercepts ``c`` of the relu
+        and soft threshold come from the first the fitted estimator has of:
+
+        - a method ``input_filters()`` returning ``(F, c)``, arrays of shapes
+          (n_units, n_features) and (n_units,): the affine map
+          ``z = x @ F.T + c`` into its units' inputs. skscore's estimators
+          have it, and any other estimator can implement it to serve here;
+        - ``cluster_centers_`` (k-means centroids), with ``c = 0``;
+        - ``components_`` (e.g. PCA's or NMF's), with ``c = 0``.
 
     threshold : float, default=0.25
         Threshold of ``encoding="soft_threshold"``.
@@ -257,25 +266,35 @@ class ConvolutionalFeaturizer(
         return self
 
     def _filters(self):
-        """Filters and biases of ``estimator_`` for the relu and soft threshold.
+        """Filters and intercepts of ``estimator_`` for the relu and soft threshold.
 
-        A skscore estimator's are the inputs of its hidden units; scikit-learn's
-        k-means centroids (``cluster_centers_``) and linear components
-        (``components_``, as of PCA) serve as filters with zero biases.
+        From, in order, its ``input_filters()``, its ``cluster_centers_`` or
+        its ``components_`` (these two with zero intercepts); see the
+        ``encoding`` parameter.
         """
-        if hasattr(self.estimator_, "_input_filters"):
-            return self.estimator_._input_filters()
-        for attribute in ("cluster_centers_", "components_"):
-            filters = getattr(self.estimator_, attribute, None)
-            if filters is not None:
-                filters = np.asarray(filters, dtype=np.float32)
-                return filters, np.zeros(len(filters), dtype=np.float32)
-        raise ValueError(
-            f"encoding={self.encoding!r} needs filters, which "
-            f"{type(self.estimator_).__name__} does not have (a skscore "
-            "estimator, cluster_centers_ or components_). Use "
-            "encoding='transform' to encode with its transform."
-        )
+        if hasattr(self.estimator_, "input_filters"):
+            filters, intercepts = self.estimator_.input_filters()
+        else:
+            filters = getattr(self.estimator_, "cluster_centers_", None)
+            if filters is None:
+                filters = getattr(self.estimator_, "components_", None)
+            if filters is None:
+                raise ValueError(
+                    f"encoding={self.encoding!r} needs filters, which "
+                    f"{type(self.estimator_).__name__} does not give: it has no "
+                    "input_filters() method, cluster_centers_ or components_. "
+                    "Use encoding='transform' to encode with its transform."
+                )
+            intercepts = np.zeros(len(filters))
+        filters = np.asarray(filters, dtype=np.float32)
+        intercepts = np.asarray(intercepts, dtype=np.float32)
+        if filters.ndim != 2 or intercepts.shape != filters.shape[:1]:
+            raise ValueError(
+                f"{type(self.estimator_).__name__} gave filters of shape "
+                f"{filters.shape} and intercepts of shape {intercepts.shape}; "
+                "expected (n_units, n_features) and (n_units,)."
+            )
+        return filters, intercepts
 
     @property
     def _n_codes(self):
