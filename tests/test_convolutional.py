@@ -37,19 +37,36 @@ class RandomFilters(TransformerMixin, BaseEstimator):
         return self.filters_, self.intercepts_
 
 
-def _reference(featurizer, images, filters, intercepts):
-    """The featurizer's output computed plainly in float64, one image at a time."""
+def _reference(featurizer, images):
+    """The featurizer's output computed plainly in float64, one image at a time.
+
+    The relu and soft threshold use ``estimator_.input_filters()``, else its
+    ``cluster_centers_`` or ``components_``.
+    """
+    estimator = featurizer.estimator_
+    if hasattr(estimator, "input_filters"):
+        filters, intercepts = estimator.input_filters()
+    else:
+        filters = getattr(estimator, "cluster_centers_", None)
+        if filters is None:
+            filters = estimator.components_
+        intercepts = np.zeros(len(filters))
     geometry = featurizer.image_shape, featurizer.patch_size, featurizer.stride
     n_rows, n_cols = n_patch_positions(*geometry)
     out = []
     for image in np.asarray(images, dtype=np.float64):
         patches = extract_patches(image[None], *geometry)
-        white = featurizer.whitening_.transform(normalize_patches(patches))
-        if featurizer.encoding == "relu":
-            codes = np.maximum(0, white @ filters.T + intercepts)
+        if featurizer.normalize:
+            patches = normalize_patches(patches)
+        if featurizer.whitening_ is not None:
+            patches = featurizer.whitening_.transform(patches)
+        if featurizer.encoding == "transform":
+            codes = estimator.transform(patches)
+        elif featurizer.encoding == "relu":
+            codes = np.maximum(0, patches @ filters.T + intercepts)
         else:
             unit = filters / np.linalg.norm(filters, axis=1, keepdims=True)
-            projections = white @ unit.T
+            projections = patches @ unit.T
             t = featurizer.threshold
             codes = np.hstack(
                 [np.maximum(0, projections - t), np.maximum(0, -projections - t)]
@@ -64,9 +81,44 @@ def _reference(featurizer, images, filters, intercepts):
     return np.array(out)
 
 
+def _assert_matches_reference(featurizer, images):
+    features = featurizer.transform(images)
+    assert features.dtype == np.float32
+    assert features.shape == (len(images), len(featurizer.get_feature_names_out()))
+    expected = _reference(featurizer, images)
+    # float32 round-off, relative to the size of the features
+    np.testing.assert_allclose(
+        features, expected, rtol=0, atol=1e-5 * abs(expected).max()
+    )
+
+
 @pytest.fixture(scope="module")
 def images():
     return np.random.default_rng(0).integers(0, 256, (12, 3 * 8 * 8))
+
+
+@pytest.mark.parametrize("pooling", ["quadrant", None])
+@pytest.mark.parametrize("encoding", ["transform", "relu", "soft_threshold"])
+@pytest.mark.parametrize(
+    "whiten, normalize",
+    [(True, True), (False, True), (PCA(20, whiten=True), True), (True, False)],
+    ids=["zca", "no-whitening", "pca", "zca-unnormalized"],
+)
+def test_features_match_a_plain_computation(
+    images, whiten, normalize, encoding, pooling
+):
+    featurizer = ConvolutionalFeaturizer(
+        GBRBMScoreMatching(5, max_iter=5, random_state=0),
+        whiten=whiten,
+        normalize=normalize,
+        encoding=encoding,
+        pooling=pooling,
+        random_state=0,
+        **COMMON,
+    ).fit(images)
+    n_codes = 5 if encoding == "relu" else 10
+    assert featurizer.transform(images).shape == (12, n_codes * (4 if pooling else 36))
+    _assert_matches_reference(featurizer, images)
 
 
 @pytest.mark.parametrize("pooling", ["quadrant", None])
@@ -81,51 +133,49 @@ def test_third_party_estimator_gives_filters_through_input_filters(
         random_state=0,
         **COMMON,
     ).fit(images)
-    features = featurizer.transform(images)
     n_codes = 4 if encoding == "relu" else 8
-    assert features.shape == (12, n_codes * (4 if pooling else 36))
-    assert features.dtype == np.float32
-    filters, intercepts = featurizer.estimator_.input_filters()
-    expected = _reference(featurizer, images, filters, intercepts)
-    np.testing.assert_allclose(features, expected, rtol=1e-4, atol=1e-3)
+    assert featurizer.transform(images).shape == (12, n_codes * (4 if pooling else 36))
+    _assert_matches_reference(featurizer, images)
 
 
 @pytest.mark.parametrize("encoding", ["relu", "soft_threshold"])
-@pytest.mark.parametrize(
-    "estimator",
-    [
-        GBRBMScoreMatching(5, max_iter=5, random_state=0),
-        DenoisingSMTransformer(GBRBMScoreMatching(5, max_iter=5), random_state=0),
-    ],
-    ids=["GBRBMScoreMatching", "DenoisingSMTransformer"],
-)
-def test_skscore_estimators_give_their_input_filters(images, estimator, encoding):
+def test_the_meta_estimator_gives_its_estimators_filters(images, encoding):
+    dsm = DenoisingSMTransformer(GBRBMScoreMatching(5, max_iter=5), random_state=0)
     featurizer = ConvolutionalFeaturizer(
-        estimator, encoding=encoding, stride=2, random_state=0, **COMMON
+        dsm, encoding=encoding, stride=2, random_state=0, **COMMON
     ).fit(images)
-    filters, intercepts = featurizer.estimator_.input_filters()
-    np.testing.assert_allclose(
-        featurizer.transform(images),
-        _reference(featurizer, images, filters, intercepts),
-        rtol=1e-4,
-        atol=1e-3,
-    )
+    _assert_matches_reference(featurizer, images)
 
 
 @pytest.mark.parametrize("encoding", ["relu", "soft_threshold"])
 def test_centroids_and_components_are_filters_with_zero_intercepts(images, encoding):
-    kmeans = MiniBatchKMeans(3, n_init=1, random_state=0)
-    for estimator, attribute in ((kmeans, "cluster_centers_"), (PCA(3), "components_")):
+    for estimator in (MiniBatchKMeans(3, n_init=1, random_state=0), PCA(3)):
         featurizer = ConvolutionalFeaturizer(
             estimator, encoding=encoding, random_state=0, **COMMON
         ).fit(images)
-        filters = getattr(featurizer.estimator_, attribute)
-        np.testing.assert_allclose(
-            featurizer.transform(images),
-            _reference(featurizer, images, filters, np.zeros(3)),
-            rtol=1e-4,
-            atol=1e-3,
+        assert featurizer.transform(images).shape == (
+            12,
+            4 * (6 if encoding == "soft_threshold" else 3),
         )
+        _assert_matches_reference(featurizer, images)
+
+
+def test_threads_chunks_and_jobs_give_the_same_features(images):
+    from joblib import parallel_config
+    from sklearn import config_context
+    from threadpoolctl import threadpool_limits
+
+    featurizer = ConvolutionalFeaturizer(
+        GBRBMScoreMatching(5, max_iter=5, random_state=0), random_state=0, **COMMON
+    ).fit(images)
+    whole = featurizer.transform(images)
+    with config_context(working_memory=0.01):  # one image per chunk
+        np.testing.assert_allclose(featurizer.transform(images), whole, rtol=1e-6)
+        with threadpool_limits(1):
+            np.testing.assert_allclose(featurizer.transform(images), whole, rtol=1e-6)
+        with parallel_config(backend="threading"):
+            featurizer.set_params(n_jobs=2)
+            np.testing.assert_allclose(featurizer.transform(images), whole, rtol=1e-6)
 
 
 class _BadFilters(RandomFilters):
