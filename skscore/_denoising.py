@@ -84,11 +84,11 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
 
     Notes
     -----
-    The methods other than ``fit`` are those of the fitted ``estimator_``.
-    Those it may lack (``partial_fit``, ``sample``, ``input_filters``...)
-    exist only where ``estimator`` has them, as in scikit-learn's
-    meta-estimators. ``transform`` and ``score`` always exist: the parameter
-    constraints require them of ``estimator``.
+    Every method but ``fit`` delegates to the fitted ``estimator_``. Those
+    an estimator may lack (``partial_fit``, ``sample``, ``input_filters``,
+    ...) exist only where ``estimator`` has them, so ``hasattr`` tells, as
+    for scikit-learn's meta-estimators; ``transform`` and ``score`` always
+    exist, the parameter constraints requiring them of ``estimator``.
 
     References
     ----------
