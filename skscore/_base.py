@@ -401,8 +401,37 @@ class _BaseScoreMatching(
 
         return regularized_loss
 
-    def _input_filters(self):
-        """Filters and biases of the hidden units' inputs, ``z = v F^T + c``."""
+    def input_filters(self):
+        """The affine map from the data to the hidden units' inputs.
+
+        The inputs of the hidden units are ``z = X @ filters.T + intercepts``,
+        and ``encoding="relu"`` gives ``max(0, z)``.
+        :class:`~skscore.ConvolutionalFeaturizer` encodes patches with this
+        map (its relu and soft threshold); any estimator with this method
+        can serve it the same way.
+
+        Returns
+        -------
+        filters : ndarray of shape (n_units, n_features_in_)
+            One filter per hidden unit: its weights divided by the visible
+            standard deviation.
+
+        intercepts : ndarray of shape (n_units,)
+            The hidden units' biases (0 for the mPoT's covariance units).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skscore import GBRBMScoreMatching
+        >>> X = np.random.default_rng(0).normal(size=(100, 4))
+        >>> model = GBRBMScoreMatching(3, encoding="relu", max_iter=5).fit(X)
+        >>> filters, intercepts = model.input_filters()
+        >>> filters.shape, intercepts.shape
+        ((3, 4), (3,))
+        >>> z = X @ filters.T + intercepts
+        >>> np.allclose(model.transform(X), np.maximum(z, 0))
+        True
+        """
         check_is_fitted(self)
         return self._energy.input_filters(self._energy_params(self.components_.dtype))
 

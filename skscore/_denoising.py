@@ -10,9 +10,24 @@ from sklearn.base import (
     clone,
 )
 from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._gbrbm import GBRBMScoreMatching
+
+
+def _estimator_has(attr):
+    """Check, for ``available_if``, that the wrapped estimator has ``attr``.
+
+    The fitted ``estimator_`` once there is one, else ``estimator``.
+    """
+
+    def check(self):
+        fitted = getattr(self, "estimator_", None)
+        getattr(self._estimator() if fitted is None else fitted, attr)
+        return True
+
+    return check
 
 
 class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator):
@@ -66,6 +81,14 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
     --------
     GBRBMScoreMatching : The default estimator.
     MPoTAutoencoder : Mean-covariance product of Student-t model.
+
+    Notes
+    -----
+    Every method but ``fit`` delegates to the fitted ``estimator_``. Those
+    an estimator may lack (``partial_fit``, ``sample``, ``input_filters``,
+    ...) exist only where ``estimator`` has them, so ``hasattr`` tells, as
+    for scikit-learn's meta-estimators; ``transform`` and ``score`` always
+    exist, the parameter constraints requiring them of ``estimator``.
 
     References
     ----------
@@ -132,6 +155,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         self._copy_input_attributes()
         return self
 
+    @available_if(_estimator_has("partial_fit"))
     @_fit_context(prefer_skip_nested_validation=False)
     def partial_fit(self, X, y=None):
         """Update the model with one pass of minibatch Adam over X.
@@ -159,11 +183,11 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         self._copy_input_attributes()
         return self
 
+    def _estimator(self):
+        return GBRBMScoreMatching() if self.estimator is None else self.estimator
+
     def _dsm_clone(self):
-        estimator = (
-            self.estimator if self.estimator is not None else GBRBMScoreMatching()
-        )
-        estimator = clone(estimator).set_params(
+        estimator = clone(self._estimator()).set_params(
             objective="dsm", noise=self.noise, n_noise_samples=self.n_noise_samples
         )
         if self.random_state is not None:
@@ -176,9 +200,6 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         self.n_features_in_ = self.estimator_.n_features_in_
         if hasattr(self.estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.estimator_.feature_names_in_
-
-    def _input_filters(self):
-        return self._fitted()._input_filters()
 
     def _fitted(self):
         check_is_fitted(self)
@@ -195,14 +216,14 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         Returns
         -------
         X_new : ndarray of shape (n_samples, n_features_out)
-            Hidden unit expectations.
+            The features, as the estimator's ``encoding`` says.
         """
         return self._fitted().transform(X)
 
     def score(self, X, y=None):
-        """Held-out score matching score of the fitted estimator.
+        """Held-out score of the fitted estimator, ``estimator_.score(X)``.
 
-        It is ``estimator_.score(X)``, the negative mean score matching
+        For skscore's estimators, the negative mean score matching
         objective, which does not depend on ``noise``.
 
         Parameters
@@ -216,10 +237,11 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         Returns
         -------
         score : float
-            ``-mean J(v)``; higher is better.
+            Higher is better.
         """
         return self._fitted().score(X)
 
+    @available_if(_estimator_has("score_samples"))
     def score_samples(self, X):
         """Unnormalized log density, ``estimator_.score_samples(X)``.
 
@@ -235,6 +257,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         """
         return self._fitted().score_samples(X)
 
+    @available_if(_estimator_has("free_energy"))
     def free_energy(self, X):
         """Free energy, ``estimator_.free_energy(X)``.
 
@@ -250,6 +273,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         """
         return self._fitted().free_energy(X)
 
+    @available_if(_estimator_has("reconstruct"))
     def reconstruct(self, X):
         """Reconstruction, ``estimator_.reconstruct(X)``.
 
@@ -265,6 +289,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         """
         return self._fitted().reconstruct(X)
 
+    @available_if(_estimator_has("denoise"))
     def denoise(self, X, n_steps=10, step_size=0.1):
         """Gradient steps on the free energy, ``estimator_.denoise``.
 
@@ -286,6 +311,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         """
         return self._fitted().denoise(X, n_steps=n_steps, step_size=step_size)
 
+    @available_if(_estimator_has("sample"))
     def sample(self, n_samples=1, n_steps=1000, random_state=None):
         """Rows drawn from the fitted model, ``estimator_.sample``.
 
@@ -309,6 +335,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
             n_samples, n_steps=n_steps, random_state=random_state
         )
 
+    @available_if(_estimator_has("score_terms"))
     def score_terms(self, X):
         """The three score matching terms, ``estimator_.score_terms(X)``.
 
@@ -324,6 +351,22 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         """
         return self._fitted().score_terms(X)
 
+    @available_if(_estimator_has("input_filters"))
+    def input_filters(self):
+        """Filters and intercepts of the units, ``estimator_.input_filters()``.
+
+        Returns
+        -------
+        filters : ndarray of shape (n_units, n_features_in_)
+            One filter per hidden unit.
+
+        intercepts : ndarray of shape (n_units,)
+            The hidden units' biases: their inputs are
+            ``X @ filters.T + intercepts``.
+        """
+        return self._fitted().input_filters()
+
+    @available_if(_estimator_has("get_feature_names_out"))
     def get_feature_names_out(self, input_features=None):
         """Output feature names, those of ``estimator_``.
 
@@ -341,8 +384,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        estimator = GBRBMScoreMatching() if self.estimator is None else self.estimator
         tags.transformer_tags.preserves_dtype = (
-            estimator.__sklearn_tags__().transformer_tags.preserves_dtype
+            self._estimator().__sklearn_tags__().transformer_tags.preserves_dtype
         )
         return tags

@@ -2,6 +2,7 @@
 
 import time
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -16,14 +17,14 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._chunks import chunk_slices, map_chunks
-from ._encoding import relu, soft_threshold
+from ._encoding import bound_row
 from ._gbrbm import GBRBMScoreMatching
 from ._logging import progress_logger
 from .preprocessing import (
     ZCAWhitening,
     _check_geometry,
     _normalize_patches,
-    extract_patches,
+    _patch_windows,
     n_patch_positions,
     sample_patches,
 )
@@ -49,10 +50,9 @@ class ConvolutionalFeaturizer(
     Parameters
     ----------
     estimator : estimator object, default=None
-        The patch model: any skscore estimator, scikit-learn's k-means or
-        PCA-like estimators (their ``cluster_centers_`` or ``components_``
-        are the filters of the relu and soft-threshold encodings), or any
-        transformer with ``encoding="transform"``. None means
+        The patch model, fitted on the whitened patches: any transformer with
+        ``encoding="transform"``, and any estimator that gives filters (see
+        ``encoding``) with the relu and soft threshold. None means
         ``GBRBMScoreMatching()``.
 
     patch_size : int, default=6
@@ -84,13 +84,23 @@ class ConvolutionalFeaturizer(
         How a whitened patch ``x`` becomes features. "transform": the
         estimator's ``transform`` (for a skscore estimator, as its own
         ``encoding`` says; ``encoding="expectation"`` there gives the hidden
-        expectations, the paper's choice); "relu": ``max(0, F x + c)`` for the
-        inputs ``F x + c`` of the estimator's hidden units; "soft_threshold":
+        expectations, the paper's choice); "relu": ``max(0, F x + c)``, the
+        rectified inputs of the estimator's units; "soft_threshold":
         ``max(0, f.x - threshold)`` and ``max(0, -f.x - threshold)`` for every
-        filter ``f`` scaled to unit norm (twice the features), Coates and
-        Ng's encoder. The default: on 4,000 CIFAR-10 training images with a
+        filter ``f`` (row of ``F``) scaled to unit norm (twice the features),
+        Coates and Ng's encoder. The default: on 4,000 CIFAR-10 training images with a
         100-unit GBRBM it gave 49.2% test accuracy under a linear SVM, relu
         49.9% and the hidden expectations 39.0% (raw pixels 26.6%).
+
+        The filters ``F`` (one row per unit) and intercepts ``c`` of the relu
+        and soft threshold come from the first the fitted estimator has of:
+
+        - a method ``input_filters()`` returning ``(F, c)``, arrays of shapes
+          (n_units, n_features) and (n_units,): the affine map
+          ``z = x @ F.T + c`` into its units' inputs. skscore's estimators
+          have it, and any other estimator can implement it to serve here;
+        - ``cluster_centers_`` (k-means centroids), with ``c = 0``;
+        - ``components_`` (e.g. PCA's or NMF's), with ``c = 0``.
 
     threshold : float, default=0.25
         Threshold of ``encoding="soft_threshold"``.
@@ -213,6 +223,7 @@ class ConvolutionalFeaturizer(
         return X
 
     def _preprocess(self, patches):
+        """Patches normalized and whitened as in ``fit``, in float32."""
         # a float32 copy that the normalization may overwrite
         patches = np.array(patches, dtype=np.float32)
         if self.normalize:
@@ -257,31 +268,44 @@ class ConvolutionalFeaturizer(
         return self
 
     def _filters(self):
-        """Filters and biases of ``estimator_`` for the relu and soft threshold.
+        """Filters and intercepts of ``estimator_`` for the relu and soft threshold.
 
-        A skscore estimator's are the inputs of its hidden units; scikit-learn's
-        k-means centroids (``cluster_centers_``) and linear components
-        (``components_``, as of PCA) serve as filters with zero biases.
+        From, in order, its ``input_filters()``, its ``cluster_centers_`` or
+        its ``components_`` (these two with zero intercepts); see the
+        ``encoding`` parameter.
         """
-        if hasattr(self.estimator_, "_input_filters"):
-            return self.estimator_._input_filters()
-        for attribute in ("cluster_centers_", "components_"):
-            filters = getattr(self.estimator_, attribute, None)
-            if filters is not None:
-                filters = np.asarray(filters, dtype=np.float32)
-                return filters, np.zeros(len(filters), dtype=np.float32)
-        raise ValueError(
-            f"encoding={self.encoding!r} needs filters, which "
-            f"{type(self.estimator_).__name__} does not have (a skscore "
-            "estimator, cluster_centers_ or components_). Use "
-            "encoding='transform' to encode with its transform."
-        )
+        if hasattr(self.estimator_, "input_filters"):
+            filters, intercepts = self.estimator_.input_filters()
+        else:
+            filters = getattr(self.estimator_, "cluster_centers_", None)
+            if filters is None:
+                filters = getattr(self.estimator_, "components_", None)
+            if filters is None:
+                raise ValueError(
+                    f"encoding={self.encoding!r} needs filters, which "
+                    f"{type(self.estimator_).__name__} does not give: it has no "
+                    "input_filters() method, cluster_centers_ or components_. "
+                    "Use encoding='transform' to encode with its transform."
+                )
+            intercepts = np.zeros(len(filters))
+        filters = np.asarray(filters, dtype=np.float32)
+        intercepts = np.asarray(intercepts, dtype=np.float32)
+        if filters.ndim != 2 or intercepts.shape != filters.shape[:1]:
+            raise ValueError(
+                f"{type(self.estimator_).__name__} gave filters of shape "
+                f"{filters.shape} and intercepts of shape {intercepts.shape}; "
+                "expected (n_units, n_features) and (n_units,)."
+            )
+        return filters, intercepts
 
     @property
     def _n_codes(self):
         """Number of codes per patch position."""
-        patch = np.zeros((1, self.patch_size**2 * self.image_shape[0]), np.float32)
-        return self._encode(self._preprocess(patch)).shape[1]
+        if self.encoding == "transform":
+            patch = np.zeros((1, self.patch_size**2 * self.image_shape[0]))
+            return self.estimator_.transform(self._preprocess(patch)).shape[1]
+        n_units = len(self._filters()[0])
+        return 2 * n_units if self.encoding == "soft_threshold" else n_units
 
     def _training_patches(self, X):
         """Random patches of X, normalized and whitened; fits ``whitening_``."""
@@ -299,14 +323,6 @@ class ConvolutionalFeaturizer(
                 np.float32, copy=False
             )
         return patches
-
-    def _encode(self, patches):
-        if self.encoding == "transform":
-            return np.asarray(self.estimator_.transform(patches), dtype=np.float32)
-        filters, bias = self._filters()
-        if self.encoding == "relu":
-            return relu(patches, filters, bias)
-        return soft_threshold(patches, filters, self.threshold)
 
     @property
     def _n_features_out(self):
@@ -331,29 +347,31 @@ class ConvolutionalFeaturizer(
         """
         check_is_fitted(self)
         X = self._check_images(X, reset=False)
-        n_rows, n_cols = n_patch_positions(
-            self.image_shape, self.patch_size, self.stride
-        )
-        n_codes = self._n_codes
-        patch_floats = 2 * self.patch_size**2 * self.image_shape[0] + 2 * n_codes
+        plan = self._plan()
+        patch_floats = 2 * self.patch_size**2 * self.image_shape[0] + 2 * plan.n_codes
         # chunks of whole images sized for the caches, so that the elementwise
-        # passes (normalization, threshold) do not stream from main memory
-        batches = list(chunk_slices(len(X), n_rows * n_cols * patch_floats, np.float32))
-        out = np.empty((len(X), self._n_features_out), dtype=np.float32)
+        # passes (normalization, threshold, pooling) do not stream from main
+        # memory
+        batches = list(
+            chunk_slices(len(X), np.prod(plan.grid) * patch_floats, np.float32)
+        )
+        out = np.empty((len(X), plan.n_features_out), dtype=np.float32)
         log = progress_logger(self.verbose)
         start = last = time.perf_counter()
-        pooling = self._pooling_matrix(n_rows, n_cols)
-        tasks = [(X[batch], pooling, n_codes) for batch in batches]
         if self.n_jobs is None:
-            # threads with a single-threaded BLAS: the elementwise work runs
-            # on every core as the products do
-            chunks = map_chunks(self._transform_chunk, tasks)
+            # threads with a single-threaded BLAS, each writing its chunk into
+            # out: the elementwise work runs on every core as the products do
+            chunks = map_chunks(
+                lambda batch: self._encode_images(X[batch], plan, out[batch]),
+                batches,
+            )
         else:
             chunks = Parallel(n_jobs=self.n_jobs, return_as="generator")(
-                delayed(self._transform_chunk)(task) for task in tasks
+                delayed(self._encode_images)(X[batch], plan) for batch in batches
             )
         for batch, codes in zip(batches, chunks, strict=True):
-            out[batch] = codes
+            if self.n_jobs is not None:
+                out[batch] = codes
             now = time.perf_counter()
             # a line every _PROGRESS_SECONDS at most, and one at the end
             if now - last >= _PROGRESS_SECONDS or batch.stop == len(X):
@@ -361,22 +379,144 @@ class ConvolutionalFeaturizer(
                 last = now
         return out
 
-    def _pooling_matrix(self, n_rows, n_cols):
-        """The 0/1 matrix summing the codes of each quadrant, or None."""
-        if self.pooling is None:
-            return None
-        rows, cols = np.divmod(np.arange(n_rows * n_cols), n_cols)
-        quadrant = 2 * (rows >= n_rows // 2) + (cols >= n_cols // 2)
-        return (quadrant == np.arange(4)[:, None]).astype(np.float32)
+    def _plan(self):
+        """What every chunk of ``transform`` uses, computed once per call.
 
-    def _transform_chunk(self, task):
-        images, pooling, n_codes = task
-        patches = extract_patches(
-            images, self.image_shape, self.patch_size, self.stride
+        Patches are float32 rows ``[x, 1]``, so that one product
+        ``[x, 1] @ map`` applies an affine map to ``x``. ``whitening`` is
+        ``ZCAWhitening``'s ``(x - mean_) @ whitening_`` for
+        ``encoding="transform"``, else None. ``encoding`` (None for
+        ``encoding="transform"``) gives the inputs of the relu, ``F w + c``,
+        or of the soft threshold, ``f.w - threshold`` for every filter ``f``
+        scaled to unit norm, from the whitened patch ``w``; a ZCA whitening is
+        composed into it, so that one product whitens and encodes.
+        """
+        grid = n_patch_positions(self.image_shape, self.patch_size, self.stride)
+        plan = _Plan(None, None, grid, self._n_codes, self._n_features_out)
+        whitening = None
+        if isinstance(self.whitening_, ZCAWhitening):
+            matrix = self.whitening_.whitening_
+            whitening = np.vstack([matrix, -self.whitening_.mean_ @ matrix])
+        if self.encoding == "transform":
+            if whitening is None:
+                return plan
+            return plan._replace(whitening=whitening.astype(np.float32))
+        filters, intercepts = self._filters()
+        if self.encoding == "soft_threshold":
+            filters = filters / np.linalg.norm(filters, axis=1, keepdims=True)
+            intercepts = np.full(len(filters), -self.threshold)
+        encoding = np.vstack([filters.T, intercepts]).astype(np.float64)
+        if whitening is not None:
+            composed = whitening @ encoding[:-1]
+            composed[-1] += encoding[-1]
+            encoding = composed
+        return plan._replace(encoding=encoding.astype(np.float32))
+
+    def _encode_images(self, images, plan, out=None):
+        """Features of a chunk of images, into ``out`` (a new array if None)."""
+        if out is None:
+            out = np.empty((len(images), plan.n_features_out), dtype=np.float32)
+        patches = self._normalized_patches(images)
+        encoding = plan.encoding
+        if encoding is None:
+            if plan.whitening is not None:
+                patches = patches @ plan.whitening
+            else:
+                patches = self._whitened(patches)
+            codes = np.asarray(self.estimator_.transform(patches), dtype=np.float32)
+            if self.pooling is None:
+                out.reshape(codes.shape)[:] = codes
+            else:
+                _quadrant_sums(codes, plan.grid, out)
+            return out
+        n_units = encoding.shape[1]
+        if self.pooling is None:
+            # the codes of every position, [positive, negative] parts for the
+            # soft threshold: the unit inputs go to the last n_units columns
+            codes = out.reshape(len(patches), -1)
+            inputs = codes[:, -n_units:]
+        else:
+            inputs = np.empty((len(patches), n_units), dtype=np.float32)
+        if self.whitening_ is None or isinstance(self.whitening_, ZCAWhitening):
+            np.matmul(patches, encoding, out=inputs)
+        else:
+            np.matmul(self._whitened(patches), encoding[:-1], out=inputs)
+            inputs += encoding[-1]
+        zeros = bound_row(0, inputs)
+        if self.encoding == "relu":
+            np.maximum(inputs, zeros, out=inputs)
+            if self.pooling is not None:
+                _quadrant_sums(inputs, plan.grid, out)
+            return out
+        # inputs z = f.w - t: the positive part is max(z, 0), the negative
+        # part max(-f.w - t, 0) = max(-2t - z, 0)
+        shift = -2 * self.threshold
+        if self.pooling is None:
+            np.maximum(inputs, zeros, out=codes[:, :n_units])
+            np.subtract(shift, inputs, out=inputs)
+            np.maximum(inputs, zeros, out=inputs)
+            return out
+        sums = out.reshape(len(images), 4, 2 * n_units)
+        _quadrant_sums(np.maximum(inputs, zeros), plan.grid, sums[:, :, :n_units])
+        # sum(max(-2t - z, 0)) = n (-2t) - sum(min(z, -2t)): one pass less
+        np.minimum(inputs, bound_row(shift, inputs), out=inputs)
+        negative = sums[:, :, n_units:]
+        _quadrant_sums(inputs, plan.grid, negative)
+        n_positions = _quadrant_sizes(plan.grid)[:, None]
+        np.subtract(shift * n_positions, negative, out=negative)
+        # the difference can round to slightly below 0
+        np.maximum(negative, zeros, out=negative)
+        return out
+
+    def _normalized_patches(self, images):
+        """Float32 rows ``[x, 1]`` for every patch ``x`` of images, normalized."""
+        windows = _patch_windows(
+            images.reshape(-1, *self.image_shape), self.patch_size, self.stride
         )
-        codes = self._encode(self._preprocess(patches))
-        codes = codes.reshape(len(images), -1, n_codes)
-        if pooling is None:
-            return codes.reshape(len(images), -1)
-        # quadrant sums as one product per image: (4 x positions) @ codes
-        return np.matmul(pooling, codes).reshape(len(images), -1)
+        n_patches = np.prod(windows.shape[:3])
+        patches = np.empty((n_patches, windows[0, 0, 0].size + 1), dtype=np.float32)
+        patches[:, -1] = 1
+        # a reshape that only splits axes: a view of the patch columns
+        np.copyto(patches[:, :-1].reshape(windows.shape), windows, casting="unsafe")
+        if self.normalize:
+            _normalize_patches(patches[:, :-1])
+        return patches
+
+    def _whitened(self, patches):
+        """The patches of rows ``[x, 1]`` whitened by ``whitening_``, if any."""
+        if self.whitening_ is None:
+            return patches[:, :-1]
+        white = self.whitening_.transform(patches[:, :-1])
+        return white.astype(np.float32, copy=False)
+
+
+class _Plan(NamedTuple):
+    """The affine maps and shapes of ``ConvolutionalFeaturizer.transform``."""
+
+    whitening: np.ndarray | None
+    encoding: np.ndarray | None
+    grid: tuple  # (rows, columns) of patch positions
+    n_codes: int
+    n_features_out: int
+
+
+def _quadrant_sizes(grid):
+    """Number of patch positions in each quadrant, in the order of the features."""
+    n_rows, n_cols = grid
+    rows, cols = n_rows // 2, n_cols // 2
+    return np.outer([rows, n_rows - rows], [cols, n_cols - cols]).ravel()
+
+
+def _quadrant_sums(codes, grid, out):
+    """Sum codes (images x positions, codes) over each quadrant of the grid.
+
+    ``out`` is of shape (images, 4 * codes) or (images, 4, codes).
+    """
+    n_rows, n_cols = grid
+    codes = codes.reshape(-1, n_rows, n_cols, codes.shape[1])
+    out = out.reshape(len(codes), 4, codes.shape[-1])
+    rows, cols = n_rows // 2, n_cols // 2
+    for quadrant, (bottom, right) in enumerate(np.ndindex(2, 2)):
+        block = codes[:, rows:] if bottom else codes[:, :rows]
+        block = block[:, :, cols:] if right else block[:, :, :cols]
+        block.sum(axis=(1, 2), out=out[:, quadrant])

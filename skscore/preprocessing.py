@@ -110,13 +110,14 @@ def extract_patches(X, image_shape=(3, 32, 32), patch_size=6, stride=1):
     (8, 12)
     """
     _check_geometry(image_shape, patch_size)
-    images = _as_images(X, image_shape)
+    windows = _patch_windows(_as_images(X, image_shape), patch_size, stride)
+    return windows.reshape(-1, windows[0, 0, 0].size)
+
+
+def _patch_windows(images, patch_size, stride):
+    """A view of every patch of images (n, C, H, W): (n, rows, cols, C, p, p)."""
     windows = sliding_window_view(images, (patch_size, patch_size), axis=(2, 3))
-    windows = windows[:, :, ::stride, ::stride]  # (n, C, rows, cols, p, p)
-    n_rows, n_cols = windows.shape[2:4]
-    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(
-        len(images) * n_rows * n_cols, -1
-    )
+    return windows[:, :, ::stride, ::stride].transpose(0, 2, 3, 1, 4, 5)
 
 
 @validate_params(

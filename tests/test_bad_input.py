@@ -170,24 +170,6 @@ def test_dsm_noise_ten_times_the_data_scale_warns():
         GBRBMScoreMatching(3, objective="dsm", noise=20.0, max_iter=2).fit(X)
 
 
-@pytest.mark.parametrize("encoding", ["relu", "soft_threshold"])
-def test_featurizer_encodes_with_scikit_learn_centroids_and_components(encoding):
-    from sklearn.cluster import MiniBatchKMeans
-    from sklearn.decomposition import PCA
-    from sklearn.preprocessing import FunctionTransformer
-
-    images = np.random.default_rng(0).integers(0, 256, (10, 3 * 8 * 8))
-    common = {"patch_size": 3, "image_shape": (3, 8, 8), "n_patches": 200}
-    for estimator in (MiniBatchKMeans(3, n_init=1, random_state=0), PCA(3)):
-        featurizer = ConvolutionalFeaturizer(estimator, encoding=encoding, **common)
-        n_codes = 6 if encoding == "soft_threshold" else 3
-        assert featurizer.fit_transform(images).shape == (10, 4 * n_codes)
-    with pytest.raises(ValueError, match="needs filters.*encoding='transform'"):
-        ConvolutionalFeaturizer(FunctionTransformer(), encoding=encoding, **common).fit(
-            images
-        )
-
-
 def test_empty_images_and_bad_image_shape_raise():
     with pytest.raises(ValueError, match="no images"):
         extract_patches(np.empty((0, 192)), (3, 8, 8), 3)

@@ -72,66 +72,6 @@ def test_normalization_and_zca():
         ZCAWhitening(eps=0.0).fit(normalize_patches(X))
 
 
-def _slow_reference(featurizer, images):
-    """Encode each position of each image one by one, pooling by explicit loops."""
-    channels, height, width = featurizer.image_shape
-    p = featurizer.patch_size
-    out = []
-    for image in images.reshape(-1, channels, height, width):
-        positions = range(0, height - p + 1, featurizer.stride)
-        grid = np.array(
-            [
-                [
-                    featurizer._encode(
-                        featurizer._preprocess(
-                            image[:, r : r + p, c : c + p].reshape(1, -1)
-                        )
-                    )[0]
-                    for c in positions
-                ]
-                for r in positions
-            ]
-        )
-        if featurizer.pooling is None:
-            out.append(grid.ravel())
-        else:
-            h = len(positions) // 2
-            out.append(
-                np.concatenate(
-                    [
-                        grid[:h, :h].sum((0, 1)),
-                        grid[:h, h:].sum((0, 1)),
-                        grid[h:, :h].sum((0, 1)),
-                        grid[h:, h:].sum((0, 1)),
-                    ]
-                )
-            )
-    return np.array(out)
-
-
-@pytest.mark.parametrize("pooling", ["quadrant", None])
-@pytest.mark.parametrize("encoding", ["transform", "relu", "soft_threshold"])
-def test_featurizer_matches_slow_reference(cifar, pooling, encoding):
-    X = cifar[0][:200]
-    featurizer = ConvolutionalFeaturizer(
-        GBRBMScoreMatching(n_components=6, max_iter=10),
-        stride=3,
-        n_patches=2000,
-        pooling=pooling,
-        encoding=encoding,
-        random_state=0,
-    ).fit(X)
-    features = featurizer.transform(X[:3])
-    assert features.dtype == np.float32
-    # the estimator's own default encoding is the soft threshold too
-    n_codes = 6 if encoding == "relu" else 12
-    assert features.shape == (3, n_codes * (4 if pooling else 81))
-    np.testing.assert_allclose(
-        features, _slow_reference(featurizer, X[:3]), rtol=1e-4, atol=1e-4
-    )
-    assert len(featurizer.get_feature_names_out()) == features.shape[1]
-
-
 def test_featurizer_chunks_do_not_change_features(cifar):
     from sklearn import config_context
 

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, train_test_split
@@ -11,6 +12,19 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skscore import DenoisingSMTransformer, GBRBMScoreMatching, MPoTAutoencoder
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+#: methods the meta-estimator has where its estimator has them
+DELEGATED = [
+    "partial_fit",
+    "score_samples",
+    "free_energy",
+    "reconstruct",
+    "denoise",
+    "sample",
+    "score_terms",
+    "input_filters",
+    "get_feature_names_out",
+]
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +72,50 @@ def test_fits_a_dsm_clone_and_delegates(digits):
         dsm.sample(3, n_steps=4, random_state=0),
         direct.sample(3, n_steps=4, random_state=0),
     )
+    np.testing.assert_array_equal(
+        dsm.denoise(X, n_steps=3, step_size=0.2),
+        direct.denoise(X, n_steps=3, step_size=0.2),
+    )
+    for got, expected in zip(dsm.input_filters(), direct.input_filters(), strict=True):
+        np.testing.assert_array_equal(got, expected)
     assert list(dsm.get_feature_names_out()) == list(direct.get_feature_names_out())
     assert dsm.n_features_in_ == 64
+
+
+class _Bare(TransformerMixin, BaseEstimator):
+    """An estimator with a denoising objective and only fit, transform and score."""
+
+    def __init__(self, objective="sm", noise=0.1, n_noise_samples=1):
+        self.objective = objective
+        self.noise = noise
+        self.n_noise_samples = n_noise_samples
+
+    def fit(self, X, y=None):
+        self.n_features_in_ = np.shape(X)[1]
+        return self
+
+    def transform(self, X):
+        return np.asarray(X) * self.noise
+
+    def score(self, X, y=None):
+        return -self.noise
+
+
+def test_delegated_methods_exist_where_the_estimator_has_them():
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    for estimator in (None, MPoTAutoencoder(n_covariance=2, n_mean=1, max_iter=2)):
+        dsm = DenoisingSMTransformer(estimator)
+        assert all(hasattr(dsm, method) for method in DELEGATED)
+        dsm.fit(X)
+        assert all(hasattr(dsm, method) for method in DELEGATED)
+    bare = DenoisingSMTransformer(_Bare(), noise=0.5)
+    assert not any(hasattr(bare, method) for method in DELEGATED)
+    bare.fit(X)
+    assert not any(hasattr(bare, method) for method in DELEGATED)
+    np.testing.assert_array_equal(bare.transform(X), 0.5 * X)
+    assert bare.score(X) == -0.5
+    with pytest.raises(AttributeError, match="has no attribute 'sample'"):
+        bare.sample()
 
 
 def test_default_estimator_and_random_state():
@@ -72,8 +128,14 @@ def test_default_estimator_and_random_state():
 
 
 def test_unfitted():
-    with pytest.raises(NotFittedError):
-        DenoisingSMTransformer().transform(np.zeros((2, 3)))
+    dsm = DenoisingSMTransformer()
+    X = np.zeros((2, 3))
+    for method in ("transform", "score", "score_samples", "free_energy"):
+        with pytest.raises(NotFittedError):
+            getattr(dsm, method)(X)
+    for method in ("sample", "input_filters", "get_feature_names_out"):
+        with pytest.raises(NotFittedError):
+            getattr(dsm, method)()
 
 
 def test_supervised_grid_search_over_noise_in_a_pipeline(digits):
