@@ -99,6 +99,43 @@ def test_cli_runs_rows_writes_json_and_table_and_resumes(argv, capsys):
         main([*argv, "--rows", "no such row"])
 
 
+@pytest.mark.parametrize("classifier", ["svm", "logistic"])
+def test_rows_record_the_classifier_the_chosen_C_and_the_refit(argv, classifier):
+    output = _output(argv)
+    assert main([*argv, "--classifier", classifier, "--rows", CHEAP]) == 0
+    stored = json.loads(output.read_text())
+    assert stored["classification"]["classifier"] == classifier
+    assert stored["classification"]["refit"] is True
+    row = stored["rows"][CHEAP]
+    assert row["classifier"] == classifier and row["refit"] is True
+    assert row["n_fit_images"] == TINY.n_train  # training and validation images
+    accuracies = row["validation_accuracy"]
+    assert accuracies[str(row["C"])] == max(accuracies.values())
+    assert len(accuracies) >= 5  # the starting grid, then half and quarter decades
+    assert f"| {classifier} | {row['C']:.3g} | 300 |" in (
+        output.with_suffix(".md").read_text()
+    )
+
+
+def test_a_file_of_another_classifier_or_an_earlier_version_is_kept(argv, capsys):
+    output = _output(argv)
+    _write(output, {"raw pixels": _row(0.3)})  # the logistic regression's
+    before = output.read_bytes()
+    assert main([*argv, "--classifier", "svm", "--rows", CHEAP]) == 1
+    assert f"{output} holds results of another classification" in (
+        capsys.readouterr().err
+    )
+    assert output.read_bytes() == before
+    # written before the classification was recorded: C on a fixed grid, no refit
+    output.write_text(
+        json.dumps({"scale": TINY_JSON["scale"], "rows": {"raw pixels": _row(0.3)}})
+    )
+    before = output.read_bytes()
+    assert main([*argv, "--rows", CHEAP]) == 1
+    assert f"{output} was written by an earlier version" in capsys.readouterr().err
+    assert output.read_bytes() == before
+
+
 def test_rows_written_by_a_parallel_run_are_kept(argv, monkeypatch):
     output = _output(argv)
     evaluate = classify.evaluate
