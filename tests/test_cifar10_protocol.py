@@ -229,7 +229,8 @@ def test_full_batch_triangle_kmeans():
     X = np.random.default_rng(0).normal(size=(300, 5))
     model = kmeans.TriangleKMeans(8, full_batch=True, random_state=0).fit(X)
     assert type(model.kmeans_).__name__ == "KMeans"
-    assert model.kmeans_.get_params()["max_iter"] == 50
+    params = model.kmeans_.get_params()
+    assert (params["max_iter"], params["init"], params["n_init"]) == (50, "random", 1)
     distances = np.linalg.norm(X[:, None, :] - model.kmeans_.cluster_centers_, axis=2)
     np.testing.assert_allclose(
         model.transform(X),
