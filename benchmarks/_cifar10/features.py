@@ -192,7 +192,7 @@ def write_cache(path, row, features):
         np.savez(f, row=json.dumps(row), **dict(zip(PARTS, features, strict=True)))
 
 
-def features(name, definition, images, *, scale, random_state, cache, redo, log):
+def row_features(name, definition, images, *, scale, random_state, cache, redo, log):
     """A row's fields so far and its features: from ``cache``, or computed.
 
     ``definition`` is the row's (featurizer, noises); ``cache`` a directory or

@@ -142,6 +142,7 @@ class ResultsStore:
         self.rows = ordered({**self.rows, **stored}, self.table)
 
     def __contains__(self, name):
+        """Whether the file (read again) or this run has the row ``name``."""
         self.refresh()
         return name in self.rows
 

@@ -57,7 +57,7 @@ def run_row(name, definition, data, expected, classification, *, cache, **option
     log = options["log"]
     n_train, n_validation, n_test = map(len, data.images)
     log(f"[{name}] {n_train} training, {n_validation} validation, {n_test} test images")
-    row, encoded = features.features(
+    row, encoded = features.row_features(
         name, definition, data.images, scale=expected["scale"], cache=cache, **options
     )
     row["n_features"] = int(encoded[0].shape[1])
