@@ -6,7 +6,7 @@ Raw images -> :class:`~skscore.ConvolutionalFeaturizer` (random 6x6 patches,
 normalization, ZCA whitening, a GBRBM by score matching, soft-threshold
 encoding of every other position, quadrant pooling) -> standardization ->
 linear SVM, on 1,000 training and 500 test images, against raw pixels. The
-full benchmark is ``python -m skscore cifar10``.
+full benchmark is ``python benchmarks/cifar10.py`` in the repository.
 
 The images are CIFAR-10's when a copy is on the machine:
 :func:`~skscore.datasets.fetch_cifar10` downloads it once (163 MB) into

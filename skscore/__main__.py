@@ -4,7 +4,6 @@ import argparse
 import sys
 import time
 import warnings
-from pathlib import Path
 
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
@@ -130,7 +129,11 @@ def _save_filters(components, label, output):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m skscore")
+    parser = argparse.ArgumentParser(
+        prog="python -m skscore",
+        epilog="The CIFAR-10 benchmark is a script of the repository: "
+        "python benchmarks/cifar10.py --help.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser(
         "demo", help="digits: learned features against raw pixels and BernoulliRBM"
@@ -145,80 +148,8 @@ def main(argv=None):
     demo_parser.add_argument(
         "--output", default="filters.png", help="where to save the filter picture"
     )
-    cifar_parser = commands.add_parser(
-        "cifar10",
-        help="CIFAR-10: every feature learner in one pipeline, one table",
-    )
-    add_cifar10_arguments(cifar_parser)
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        demo(model=args.model, output=args.output)
-        return 0
-    return run_cifar10(args)
-
-
-def add_cifar10_arguments(parser):
-    """Options of the CIFAR-10 benchmark, shared with benchmarks/cifar10.py."""
-    parser.add_argument(
-        "--data-home",
-        help="directory holding CIFAR-10 (cifar10.npz or cifar-10-batches-py/); "
-        "by default SKSCORE_DATA, then scikit-learn's data home",
-    )
-    parser.add_argument(
-        "--download",
-        action="store_true",
-        help="download CIFAR-10 (163 MB, once, checksum verified) into the data "
-        "home when it is not there",
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="small sizes: minutes, not hours"
-    )
-    parser.add_argument("--rows", nargs="+", help="run only these rows (by name)")
-    parser.add_argument(
-        "--redo", action="store_true", help="rerun rows already in the results"
-    )
-    parser.add_argument(
-        "--cache",
-        help="directory keeping each row's encoded features, to rerun the "
-        "classifier without encoding again",
-    )
-    parser.add_argument(
-        "--output",
-        help="results JSON, updated after every row (the markdown table beside "
-        "it); finished rows are skipped. Default: cifar10.json, or "
-        "cifar10_quick.json with --quick: each scale has its own file",
-    )
-
-
-def default_output(quick):
-    """The results file of a scale when ``--output`` is not given."""
-    return "cifar10_quick.json" if quick else "cifar10.json"
-
-
-def run_cifar10(args):
-    """Run the benchmark from parsed arguments and print its table.
-
-    Returns the exit status: 1, with a message and no traceback, when
-    CIFAR-10 is missing or the results file must not be written to.
-    """
-    from . import _cifar10
-
-    output = args.output or default_output(args.quick)
-    try:
-        results = _cifar10.run(
-            args.rows,
-            quick=args.quick,
-            data_home=args.data_home,
-            output=output,
-            redo=args.redo,
-            cache=args.cache,
-            download=args.download,
-        )
-    except (FileNotFoundError, _cifar10.ResultsFileError) as exc:
-        print(f"python -m skscore cifar10: {exc}", file=sys.stderr)
-        return 1
-    print(_cifar10.markdown_table(results))
-    print(f"results in {output} and {Path(output).with_suffix('.md')}")
+    demo(model=args.model, output=args.output)
     return 0
 
 

@@ -11,6 +11,7 @@ import hashlib
 import http.server
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from cifar10_files import make_splits, write_archive, write_batches, write_npz
 from skscore import datasets
 
 ROOT = Path(__file__).resolve().parents[1]
+# the benchmark scripts and the package they share (benchmarks/_cifar10) are
+# not part of skscore: their tests import them from the repository's folder
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 @pytest.fixture

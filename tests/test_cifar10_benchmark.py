@@ -1,5 +1,7 @@
 """The CIFAR-10 benchmark: its command line, and that no finished row is lost.
 
+The benchmark is benchmarks/cifar10.py and the package benchmarks/_cifar10,
+imported from the benchmarks folder (tests/conftest.py puts it on the path).
 Every test runs on the generated CIFAR-10 look-alike at a tiny scale; no
 real benchmark row is run.
 """
@@ -11,19 +13,22 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
+import cifar10
 import numpy as np
 import pytest
+from _cifar10 import classify, features, kmeans, protocol, results
+from cifar10 import main
 
-from skscore import _cifar10, _io
-from skscore.__main__ import main
+from skscore import _io
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = _cifar10.Scale(
+BENCHMARKS = ROOT / "benchmarks"
+TINY = protocol.Scale(
     n_train=300,
     n_validation=100,
     n_test=100,
@@ -34,10 +39,11 @@ TINY = _cifar10.Scale(
     max_iter=5,
     n_passes=1,
     stride=4,
-    C_grid=(0.01,),
 )
-TINY_JSON = json.loads(json.dumps(asdict(TINY)))
-TABLE = list(_cifar10._rows(TINY))
+LOGISTIC = protocol.CLASSIFICATIONS["logistic"]
+# what the results file of a tiny --quick run holds besides its rows
+TINY_JSON = results.identity(TINY, LOGISTIC)
+TABLE = list(protocol.rows(TINY))
 # a row computed in a fraction of a second (the raw pixels' classifier, on
 # 3,072 features, took 0.4 s to 48 s here depending on the BLAS threads' luck)
 CHEAP = "GBRBM SM, soft threshold"
@@ -46,9 +52,9 @@ CHEAP = "GBRBM SM, soft threshold"
 @pytest.fixture
 def argv(tmp_path, monkeypatch, cifar10_npz_home):
     """``--quick`` at the tiny scale, on the generated data, into tmp_path."""
-    monkeypatch.setattr(_cifar10, "QUICK", TINY)
+    monkeypatch.setattr(protocol, "QUICK", TINY)
     output = tmp_path / "results.json"
-    return ["cifar10", "--quick", "--data-home", str(cifar10_npz_home)] + [
+    return ["--quick", "--data-home", str(cifar10_npz_home)] + [
         "--output",
         str(output),
     ]
@@ -70,17 +76,17 @@ def _row(accuracy):
     }
 
 
-def _write(path, rows, scale=TINY_JSON):
-    path.write_text(json.dumps({"scale": scale, "rows": rows}, indent=2))
+def _write(path, rows, expected=TINY_JSON):
+    path.write_text(json.dumps({**expected, "rows": rows}, indent=2))
 
 
 def test_cli_runs_rows_writes_json_and_table_and_resumes(argv, capsys):
     output = _output(argv)
     rows = [CHEAP, "GBRBM DSM, soft threshold"]
     assert main([*argv, "--rows", *rows]) == 0
-    results = json.loads(output.read_text())
-    assert list(results["rows"]) == rows
-    dsm = results["rows"]["GBRBM DSM, soft threshold"]
+    stored = json.loads(output.read_text())
+    assert list(stored["rows"]) == rows
+    dsm = stored["rows"]["GBRBM DSM, soft threshold"]
     assert str(dsm["noise"]) == max(dsm["noise_scores"], key=dsm["noise_scores"].get)
     assert dsm["n_features"] == 4 * 2 * 8
     assert 0 <= dsm["test_accuracy"] <= 1
@@ -93,16 +99,53 @@ def test_cli_runs_rows_writes_json_and_table_and_resumes(argv, capsys):
         main([*argv, "--rows", "no such row"])
 
 
+@pytest.mark.parametrize("classifier", ["svm", "logistic"])
+def test_rows_record_the_classifier_the_chosen_C_and_the_refit(argv, classifier):
+    output = _output(argv)
+    assert main([*argv, "--classifier", classifier, "--rows", CHEAP]) == 0
+    stored = json.loads(output.read_text())
+    assert stored["classification"]["classifier"] == classifier
+    assert stored["classification"]["refit"] is True
+    row = stored["rows"][CHEAP]
+    assert row["classifier"] == classifier and row["refit"] is True
+    assert row["n_fit_images"] == TINY.n_train  # training and validation images
+    accuracies = row["validation_accuracy"]
+    assert accuracies[str(row["C"])] == max(accuracies.values())
+    assert len(accuracies) >= 5  # the starting grid, then half and quarter decades
+    assert f"| {classifier} | {row['C']:.3g} | 300 |" in (
+        output.with_suffix(".md").read_text()
+    )
+
+
+def test_a_file_of_another_classifier_or_an_earlier_version_is_kept(argv, capsys):
+    output = _output(argv)
+    _write(output, {"raw pixels": _row(0.3)})  # the logistic regression's
+    before = output.read_bytes()
+    assert main([*argv, "--classifier", "svm", "--rows", CHEAP]) == 1
+    assert f"{output} holds results of another classification" in (
+        capsys.readouterr().err
+    )
+    assert output.read_bytes() == before
+    # written before the classification was recorded: C on a fixed grid, no refit
+    output.write_text(
+        json.dumps({"scale": TINY_JSON["scale"], "rows": {"raw pixels": _row(0.3)}})
+    )
+    before = output.read_bytes()
+    assert main([*argv, "--rows", CHEAP]) == 1
+    assert f"{output} was written by an earlier version" in capsys.readouterr().err
+    assert output.read_bytes() == before
+
+
 def test_rows_written_by_a_parallel_run_are_kept(argv, monkeypatch):
     output = _output(argv)
-    classify = _cifar10._classify
+    evaluate = classify.evaluate
 
     def classify_while_a_parallel_run_finishes(*args):
         # another run writes its row after this run has read the file
         _write(output, {"raw pixels": _row(0.3)})
-        return classify(*args)
+        return evaluate(*args)
 
-    monkeypatch.setattr(_cifar10, "_classify", classify_while_a_parallel_run_finishes)
+    monkeypatch.setattr(classify, "evaluate", classify_while_a_parallel_run_finishes)
     assert main([*argv, "--rows", "BernoulliRBM (scikit-learn)"]) == 0
     rows = json.loads(output.read_text())["rows"]
     assert list(rows) == ["raw pixels", "BernoulliRBM (scikit-learn)"]
@@ -115,10 +158,11 @@ def test_rows_written_by_a_parallel_run_are_kept(argv, monkeypatch):
 _KILLED_WRITER = """
 import json, os, sys, time
 from pathlib import Path
-from skscore import _cifar10, _io
+from _cifar10 import results
+from skscore import _io
 
 output, where = Path(sys.argv[1]), sys.argv[2]
-scale = json.loads(sys.argv[3])
+expected = json.loads(sys.argv[3])
 
 def killed_here():
     print("writing", flush=True)
@@ -147,7 +191,7 @@ else:  # written and flushed, not yet renamed over the results
     os.fsync = lambda fd: killed_here()
 row = {"test_accuracy": 0.9, "learn_seconds": 1, "encode_seconds": 1,
        "classify_seconds": 1, "pad": "x" * 1_000_000}
-_cifar10._save_row(output, scale, "raw pixels", row, [])
+results.save_row(output, expected, "raw pixels", row, [])
 """
 
 
@@ -156,7 +200,7 @@ def test_a_writer_killed_mid_write_loses_no_row(tmp_path, where):
     output = tmp_path / "results.json"
     earlier = {name: _row(0.1 * i) for i, name in enumerate(TABLE[:3])}
     for name, row in earlier.items():
-        _cifar10._save_row(output, TINY_JSON, name, row, TABLE)
+        results.save_row(output, TINY_JSON, name, row, TABLE)
     before = output.read_bytes(), output.with_suffix(".md").read_bytes()
     writer = subprocess.Popen(
         [
@@ -168,6 +212,7 @@ def test_a_writer_killed_mid_write_loses_no_row(tmp_path, where):
             json.dumps(TINY_JSON),
         ],
         cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(BENCHMARKS)},
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -182,9 +227,9 @@ def test_a_writer_killed_mid_write_loses_no_row(tmp_path, where):
     assert json.loads(output.read_text())["rows"] == earlier
     assert list(tmp_path.glob(".results.json.*.tmp"))  # what it was writing
     # the next writer gets the lock and cleans up after the dead one
-    results = _cifar10._save_row(output, TINY_JSON, "raw pixels", _row(0.5), TABLE)
-    assert results["rows"] == {**earlier, "raw pixels": _row(0.5)}
-    assert json.loads(output.read_text()) == results
+    saved = results.save_row(output, TINY_JSON, "raw pixels", _row(0.5), TABLE)
+    assert saved["rows"] == {**earlier, "raw pixels": _row(0.5)}
+    assert json.loads(output.read_text()) == saved
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "results.json",
         "results.json.lock",
@@ -194,16 +239,16 @@ def test_a_writer_killed_mid_write_loses_no_row(tmp_path, where):
 
 def _save_rows(output, writer, n_rows, start):
     # widen the window between reading and writing the file
-    write_files = _cifar10._write_files
+    write_files = results.write_files
 
     def slow_write_files(*args):
         time.sleep(0.005)
         write_files(*args)
 
-    _cifar10._write_files = slow_write_files
+    results.write_files = slow_write_files
     start.wait()
     for i in range(n_rows):
-        _cifar10._save_row(output, TINY_JSON, f"writer {writer} row {i}", _row(0.5), [])
+        results.save_row(output, TINY_JSON, f"writer {writer} row {i}", _row(0.5), [])
 
 
 @pytest.mark.skipif(_io.fcntl is None, reason="advisory locks need fcntl")
@@ -228,7 +273,7 @@ def test_two_writers_at_once_keep_every_row(tmp_path):
 
 def test_a_full_disk_leaves_the_results_file_whole(tmp_path, monkeypatch):
     output = tmp_path / "results.json"
-    _cifar10._save_row(output, TINY_JSON, "raw pixels", _row(0.4), TABLE)
+    results.save_row(output, TINY_JSON, "raw pixels", _row(0.4), TABLE)
     before = output.read_bytes()
 
     def no_space(fd):
@@ -236,7 +281,7 @@ def test_a_full_disk_leaves_the_results_file_whole(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "fsync", no_space)
     with pytest.raises(OSError, match="No space left"):
-        _cifar10._save_row(output, TINY_JSON, TABLE[0], _row(0.6), TABLE)
+        results.save_row(output, TINY_JSON, TABLE[0], _row(0.6), TABLE)
     assert output.read_bytes() == before
     assert not list(tmp_path.glob("*.tmp"))
 
@@ -247,18 +292,17 @@ def test_a_full_disk_leaves_the_results_file_whole(tmp_path, monkeypatch):
 def test_quick_run_never_touches_the_full_results(
     tmp_path, monkeypatch, cifar10_npz_home, capsys
 ):
-    monkeypatch.setattr(_cifar10, "QUICK", TINY)
-    monkeypatch.chdir(tmp_path)
-    full_scale = json.loads(json.dumps(asdict(_cifar10.FULL)))
-    full = tmp_path / "cifar10.json"
-    _write(full, {name: _row(0.7) for name in TABLE}, scale=full_scale)
+    monkeypatch.setattr(protocol, "QUICK", TINY)
+    monkeypatch.setattr(cifar10, "RESULTS", tmp_path)  # the default outputs' folder
+    full_protocol = results.identity(protocol.FULL, LOGISTIC)
+    full = tmp_path / "cifar10_logistic.json"
+    _write(full, {name: _row(0.7) for name in TABLE}, expected=full_protocol)
     before = full.read_bytes()
-    quick = ["cifar10", "--quick", "--data-home", str(cifar10_npz_home)]
+    quick = ["--quick", "--data-home", str(cifar10_npz_home)]
     assert main([*quick, "--rows", CHEAP]) == 0
     # the default output of --quick is its own file
-    assert list(json.loads((tmp_path / "cifar10_quick.json").read_text())["rows"]) == [
-        CHEAP
-    ]
+    quick_output = tmp_path / "cifar10_quick_logistic.json"
+    assert list(json.loads(quick_output.read_text())["rows"]) == [CHEAP]
     assert full.read_bytes() == before
     # a quick run told to write into the full results stops before any work
     capsys.readouterr()
@@ -291,7 +335,8 @@ def test_a_corrupt_results_file_stops_the_run_and_is_kept(
 ):
     output = _output(argv)
     output.write_bytes(content)
-    monkeypatch.setattr(_cifar10, "_features", None)  # nothing may be computed
+    # nothing may be computed
+    monkeypatch.setattr(features, "learn_and_encode", None)
     assert main([*argv, "--rows", "raw pixels"]) == 1
     assert f"{output} is not a readable results file" in capsys.readouterr().err
     assert output.read_bytes() == content
@@ -301,12 +346,12 @@ def test_a_corrupt_results_file_stops_the_run_and_is_kept(
 def test_a_file_corrupted_during_the_run_is_kept_and_the_row_rescued(tmp_path):
     output = tmp_path / "results.json"
     output.write_text('{"scale": ')
-    with pytest.raises(_cifar10.ResultsFileError, match="saved to .*rescued") as error:
-        _cifar10._save_row(output, TINY_JSON, "raw pixels", _row(0.4), TABLE)
+    with pytest.raises(results.ResultsFileError, match="saved to .*rescued") as error:
+        results.save_row(output, TINY_JSON, "raw pixels", _row(0.4), TABLE)
     assert str(output) in str(error.value)
     assert output.read_text() == '{"scale": '
     rescued = json.loads((tmp_path / "results.raw_pixels.rescued.json").read_text())
-    assert rescued == {"scale": TINY_JSON, "rows": {"raw pixels": _row(0.4)}}
+    assert rescued == {**TINY_JSON, "rows": {"raw pixels": _row(0.4)}}
 
 
 # -- cached features ------------------------------------------------------------
@@ -342,7 +387,7 @@ def test_a_parameter_change_makes_the_cache_stale(argv, capsys, monkeypatch):
     assert main(argv) == 0
     output.unlink()
     capsys.readouterr()
-    rows = _cifar10._rows
+    rows = protocol.rows
 
     def changed_threshold(scale):
         table = rows(scale)
@@ -350,19 +395,19 @@ def test_a_parameter_change_makes_the_cache_stale(argv, capsys, monkeypatch):
         table[name] = (featurizer.set_params(threshold=0.5), noises)
         return table
 
-    monkeypatch.setattr(_cifar10, "_rows", changed_threshold)
+    monkeypatch.setattr(protocol, "rows", changed_threshold)
     assert main(argv) == 0
     assert "features from" not in capsys.readouterr().out
     assert len(_cache_files(cache)) == 2
     # so does a change of scale: more features per position
     output.unlink()
-    monkeypatch.setattr(_cifar10, "QUICK", replace(TINY, n_units=6))
+    monkeypatch.setattr(protocol, "QUICK", replace(TINY, n_units=6))
     assert main(argv) == 0
     assert "features from" not in capsys.readouterr().out
     assert json.loads(output.read_text())["rows"][name]["n_features"] == 4 * 2 * 6
     # and of the images
     output.unlink()
-    monkeypatch.setattr(_cifar10, "QUICK", replace(TINY, n_train=299))
+    monkeypatch.setattr(protocol, "QUICK", replace(TINY, n_train=299))
     assert main(argv) == 0
     assert "features from" not in capsys.readouterr().out
     assert len(_cache_files(cache)) == 4
@@ -394,9 +439,9 @@ def test_a_truncated_cache_file_is_computed_again(argv, capsys):
 
 
 def test_without_data_the_cli_says_how_to_get_it(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(_cifar10, "QUICK", TINY)
+    monkeypatch.setattr(protocol, "QUICK", TINY)
     output = tmp_path / "results.json"
-    argv = ["cifar10", "--quick", "--data-home", str(tmp_path / "empty")]
+    argv = ["--quick", "--data-home", str(tmp_path / "empty")]
     assert main([*argv, "--output", str(output)]) == 1
     captured = capsys.readouterr()
     assert "fetch_cifar10" in captured.err and "--download" in captured.err
@@ -404,9 +449,9 @@ def test_without_data_the_cli_says_how_to_get_it(tmp_path, monkeypatch, capsys):
 
 
 def test_cli_downloads_the_data_when_asked(tmp_path, monkeypatch, cifar10_server):
-    monkeypatch.setattr(_cifar10, "QUICK", TINY)
+    monkeypatch.setattr(protocol, "QUICK", TINY)
     home, output = tmp_path / "home", tmp_path / "results.json"
-    argv = ["cifar10", "--quick", "--download", "--data-home", str(home)]
+    argv = ["--quick", "--download", "--data-home", str(home)]
     assert main([*argv, "--output", str(output), "--rows", CHEAP]) == 0
     assert (home / "cifar-10-batches-py" / "test_batch").is_file()
     assert cifar10_server.requests == 1
@@ -415,7 +460,7 @@ def test_cli_downloads_the_data_when_asked(tmp_path, monkeypatch, cifar10_server
 def test_triangle_kmeans_encoding():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 5))
-    model = _cifar10.TriangleKMeans(n_clusters=8, random_state=0).fit(X)
+    model = kmeans.TriangleKMeans(n_clusters=8, random_state=0).fit(X)
     codes = model.transform(X[:10])
     distances = np.linalg.norm(X[:10, None, :] - model.kmeans_.cluster_centers_, axis=2)
     expected = np.maximum(distances.mean(axis=1, keepdims=True) - distances, 0)

@@ -1,0 +1,213 @@
+"""A row's features: the noise choice, learning, encoding, and their cache.
+
+Only public skscore API: the featurizer is fitted and applied through
+``fit`` and ``transform``, and the noise choice preprocesses its patches with
+:mod:`skscore.preprocessing` as the featurizer's parameters say it does
+(``normalize``, ``whiten``).
+"""
+
+import hashlib
+import json
+import time
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+import skscore
+from skscore import _io
+from skscore.preprocessing import ZCAWhitening, normalize_patches, sample_patches
+
+PARTS = ("train", "validation", "test")
+
+
+def patch_preprocessing(featurizer):
+    """An unfitted transformer doing what ``featurizer`` does to its patches.
+
+    The per-patch normalization when ``normalize``, then the whitening of
+    ``whiten`` (True: ``ZCAWhitening(eps=0.1)``), in float32.
+    """
+    steps = [FunctionTransformer(_float32)]
+    if featurizer.normalize:
+        steps.append(FunctionTransformer(normalize_patches))
+    if featurizer.whiten is True:
+        steps.append(ZCAWhitening(eps=0.1))
+    elif featurizer.whiten:
+        steps.append(clone(featurizer.whiten))
+    steps.append(FunctionTransformer(_float32))
+    return make_pipeline(*steps)
+
+
+def _float32(X):
+    return np.asarray(X, dtype=np.float32)
+
+
+def training_patches(featurizer, X):
+    """The patches ``featurizer.fit(X)`` fits its estimator on.
+
+    Returns them with the preprocessing fitted on them, to apply to other
+    patches.
+    """
+    patches = sample_patches(
+        X,
+        featurizer.n_patches,
+        featurizer.image_shape,
+        featurizer.patch_size,
+        random_state=featurizer.random_state,
+    )
+    preprocessing = patch_preprocessing(featurizer)
+    return preprocessing.fit_transform(patches), preprocessing
+
+
+def choose_noise(featurizer, X_train, noises, log):
+    """The noise level whose patch model has the best held-out SM score.
+
+    The patch model is fitted at each level on the featurizer's own training
+    patches and scored on as many other patches, preprocessed the same way.
+    """
+    train, preprocessing = training_patches(featurizer, X_train)
+    held_out = preprocessing.transform(
+        sample_patches(
+            X_train,
+            len(train),
+            featurizer.image_shape,
+            featurizer.patch_size,
+            random_state=np.random.RandomState(12345),
+        )
+    )
+    scores = {}
+    for noise in noises:
+        model = clone(featurizer.estimator).set_params(noise=noise)
+        scores[noise] = float(model.fit(train).score(held_out))
+        log(f"    noise {noise}: held-out score {scores[noise]:.4g}")
+    return max(scores, key=scores.get), scores
+
+
+def seeded(featurizer, random_state):
+    """A clone of ``featurizer`` with every ``random_state`` inside set."""
+    featurizer = clone(featurizer)
+    return featurizer.set_params(
+        **{
+            name: random_state
+            for name in featurizer.get_params(deep=True)
+            if name.endswith("random_state")
+        }
+    )
+
+
+def learn_and_encode(featurizer, noises, images, random_state, log):
+    """Learn a row's features on ``images[0]`` and encode the three image sets.
+
+    Returns the row's fields so far (timings, the chosen noise) and the
+    features of each set.
+    """
+    row = {}
+    if featurizer is None:
+        row["learn_seconds"] = row["encode_seconds"] = 0.0
+        return row, [a.astype(np.float32) for a in images]
+    start = time.perf_counter()
+    # seed the patch draw and every model inside, for reproducible rows
+    featurizer = seeded(featurizer, random_state)
+    if noises is not None:
+        log("  choosing noise by held-out score matching score")
+        noise, row["noise_scores"] = choose_noise(featurizer, images[0], noises, log)
+        featurizer.set_params(estimator__noise=noise)
+        row["noise"] = noise
+    log("  learning features")
+    featurizer.fit(images[0])
+    row["learn_seconds"] = time.perf_counter() - start
+    log(f"  encoding ({row['learn_seconds']:.0f}s so far)")
+    start = time.perf_counter()
+    featurizer.set_params(verbose=1)  # a progress line every few seconds
+    features = [featurizer.transform(a) for a in images]
+    row["encode_seconds"] = time.perf_counter() - start
+    return row, features
+
+
+# -- the cache of encoded features -------------------------------------------------
+
+
+def slug(name):
+    """``name`` as a file name."""
+    return "".join(c if c.isalnum() else "_" for c in name.lower())
+
+
+def _describe(estimator):
+    """Everything that defines an estimator, as JSON-able text."""
+    if not hasattr(estimator, "get_params"):
+        return repr(estimator)
+    kind = type(estimator)
+    return {
+        "class": f"{kind.__module__}.{kind.__qualname__}",
+        "params": {
+            key: (
+                f"{type(value).__module__}.{type(value).__qualname__}"
+                if hasattr(value, "get_params")  # its parameters are listed deep
+                else repr(value)
+            )
+            for key, value in sorted(estimator.get_params(deep=True).items())
+        },
+    }
+
+
+def cache_key(name, featurizer, noises, scale, random_state, images):
+    """A hash of everything that produces a row's features."""
+    description = {
+        "row": name,
+        "featurizer": _describe(featurizer),
+        "noises": repr(noises),
+        "scale": scale,
+        "random_state": repr(random_state),
+        "images": [
+            [a.shape, str(a.dtype), hashlib.sha256(np.ascontiguousarray(a)).hexdigest()]
+            for a in images
+        ],
+        "skscore": skscore.__version__,
+    }
+    text = json.dumps(description, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def read_cache(path, log):
+    """A cached row and its features, or None when absent or unreadable."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            row = json.loads(str(stored["row"]))
+            features = [stored[part] for part in PARTS]
+    except Exception as exc:  # truncated, corrupt: compute again
+        log(
+            f"  cached features {path} are unreadable ({type(exc).__name__}: "
+            f"{exc}); computing them again"
+        )
+        return None
+    return row, features
+
+
+def write_cache(path, row, features):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _io.atomic_writer(path) as f:
+        np.savez(f, row=json.dumps(row), **dict(zip(PARTS, features, strict=True)))
+
+
+def row_features(name, definition, images, *, scale, random_state, cache, redo, log):
+    """A row's fields so far and its features: from ``cache``, or computed.
+
+    ``definition`` is the row's (featurizer, noises); ``cache`` a directory or
+    None; ``redo`` computes them even when cached (and caches them again).
+    """
+    featurizer, noises = definition
+    path = None
+    if cache is not None:
+        key = cache_key(name, featurizer, noises, scale, random_state, images)
+        path = cache / f"{slug(name)}-{key}.npz"
+    stored = None if path is None or redo else read_cache(path, log)
+    if stored is not None:
+        log(f"  features from {path}")
+        return stored
+    row, encoded = learn_and_encode(featurizer, noises, images, random_state, log)
+    if path is not None:
+        write_cache(path, row, encoded)
+    return row, encoded

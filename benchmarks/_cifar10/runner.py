@@ -1,0 +1,155 @@
+"""The benchmark run: the rows not yet in the results file, one after another."""
+
+import time
+from collections import namedtuple
+from pathlib import Path
+
+from skscore.datasets import fetch_cifar10, load_cifar10
+
+# modules, not names: the tests replace their functions
+from . import classify, features, protocol, results
+
+#: the training, validation and test images and their labels
+Split = namedtuple("Split", ["images", "labels"])
+
+
+def load_data(subset, data_home, download, log):
+    """One subset of CIFAR-10, downloaded first only when ``download``."""
+    try:
+        return load_cifar10(subset, data_home=data_home, return_X_y=True)
+    except FileNotFoundError as exc:
+        if not download:
+            raise FileNotFoundError(
+                f"{exc} Or let the benchmark download it: download=True "
+                "(--download on the command line)."
+            ) from exc
+    log("CIFAR-10 not found: downloading it (163 MB) into scikit-learn's data home")
+    return fetch_cifar10(subset, data_home=data_home, return_X_y=True)
+
+
+def split(scale, data_home, download, log):
+    """The images of ``scale``: the last ``n_validation`` training ones held out."""
+    X, y = load_data("train", data_home, download, log)
+    X_test, y_test = load_data("test", data_home, download, log)
+    X, y = X[: scale.n_train], y[: scale.n_train]
+    end = scale.n_train - scale.n_validation
+    return Split(
+        images=(X[:end], X[end:], X_test[: scale.n_test]),
+        labels=(y[:end], y[end:], y_test[: scale.n_test]),
+    )
+
+
+def selected_rows(rows, table):
+    """The names of ``rows`` (all when None), checked against the table."""
+    selected = list(table) if rows is None else list(rows)
+    unknown = set(selected) - set(table)
+    if unknown:
+        raise ValueError(f"Unknown rows {sorted(unknown)}; the rows are {list(table)}.")
+    return selected
+
+
+def run_row(name, definition, data, expected, classification, *, cache, **options):
+    """Learn, encode and classify one row; return its fields.
+
+    ``options``: ``redo``, ``random_state`` and ``log``, as :func:`run` takes
+    them.
+    """
+    log = options["log"]
+    n_train, n_validation, n_test = map(len, data.images)
+    log(f"[{name}] {n_train} training, {n_validation} validation, {n_test} test images")
+    row, encoded = features.row_features(
+        name, definition, data.images, scale=expected["scale"], cache=cache, **options
+    )
+    row["n_features"] = int(encoded[0].shape[1])
+    log(f"  classifying {row['n_features']} features ({classification.classifier})")
+    start = time.perf_counter()
+    row.update(classify.evaluate(encoded, data.labels, classification, log))
+    row["classify_seconds"] = time.perf_counter() - start
+    log(f"  test accuracy {row['test_accuracy']:.4f}")
+    return row
+
+
+def run(
+    rows=None,
+    *,
+    quick=False,
+    classifier="logistic",
+    data_home=None,
+    output=None,
+    redo=False,
+    cache=None,
+    download=False,
+    random_state=0,
+    log=print,
+):
+    """Run the benchmark rows not yet in ``output``; return all results.
+
+    Parameters
+    ----------
+    rows : list of str, default=None
+        Row names to run (all when None).
+
+    quick : bool, default=False
+        Small sizes (minutes) instead of the full protocol (hours).
+
+    classifier : {"logistic", "svm"}, default="logistic"
+        The classification protocol of ``protocol.CLASSIFICATIONS``: the
+        multinomial logistic regression or the L2-SVM.
+
+    data_home : str, default=None
+        Where CIFAR-10 is, see :func:`skscore.datasets.load_cifar10`.
+
+    output : path, default=None
+        JSON file of results, read to skip finished rows and replaced
+        atomically after every row, under an advisory lock (``output`` +
+        ``.lock``), keeping the rows that runs in parallel wrote to it; the
+        markdown table is written beside it (``.md``). A file holding
+        another protocol's results (scale or classification), or one that
+        cannot be read, stops the run before anything is computed and is
+        never overwritten.
+
+    redo : bool, default=False
+        Run the selected rows even if ``output`` or ``cache`` has them.
+
+    cache : path, default=None
+        Directory where each row's encoded features are saved (one ``.npz``
+        per row, named by the row and a hash of its featurizer, parameters,
+        scale, seed and images) and read back on a rerun, so that the
+        classifier can be rerun, or another one run, without learning and
+        encoding again.
+
+    download : bool, default=False
+        Download CIFAR-10 with :func:`skscore.datasets.fetch_cifar10` when
+        it is not found locally.
+
+    Returns
+    -------
+    results : dict
+        ``{"scale": ..., "classification": ..., "rows": {name: {...}}}``.
+    """
+    scale = protocol.QUICK if quick else protocol.FULL
+    classification = protocol.classification(classifier)
+    table = protocol.rows(scale)
+    selected = selected_rows(rows, table)
+    expected = results.identity(scale, classification)
+    store = results.ResultsStore(output, expected, table, log)
+    data = split(scale, data_home, download, log)
+    cache = None if cache is None else Path(cache)
+    for name in selected:
+        # rows that runs in parallel finished meanwhile are skipped too
+        if name in store and not redo:
+            log(f"[{name}] already in {output}, skipped")
+            continue
+        row = run_row(
+            name,
+            table[name],
+            data,
+            expected,
+            classification,
+            cache=cache,
+            redo=redo,
+            random_state=random_state,
+            log=log,
+        )
+        store.save(name, row)
+    return store.results()
