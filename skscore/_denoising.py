@@ -1,7 +1,11 @@
 """Meta-estimator that fits a score matching model by denoising score matching."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
+import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     MetaEstimatorMixin,
@@ -14,6 +18,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._gbrbm import GBRBMScoreMatching
+from ._typing import RandomStateLike
 
 
 def _estimator_has(attr):
@@ -122,11 +127,11 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
 
     def __init__(
         self,
-        estimator=None,
-        noise=0.1,
-        n_noise_samples=1,
-        random_state=None,
-        verbose=0,
+        estimator: BaseEstimator | None = None,
+        noise: float = 0.1,
+        n_noise_samples: int = 1,
+        random_state: RandomStateLike = None,
+        verbose: int = 0,
     ):
         self.estimator = estimator
         self.noise = noise
@@ -135,7 +140,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> DenoisingSMTransformer:
         """Fit a clone of ``estimator`` by denoising score matching.
 
         Parameters
@@ -157,7 +162,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
 
     @available_if(_estimator_has("partial_fit"))
     @_fit_context(prefer_skip_nested_validation=False)
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X: ArrayLike, y: None = None) -> DenoisingSMTransformer:
         """Update the model with one pass of minibatch Adam over X.
 
         The first call clones ``estimator`` with the denoising objective;
@@ -205,7 +210,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         check_is_fitted(self)
         return self.estimator_
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Features of the fitted estimator, ``estimator_.transform(X)``.
 
         Parameters
@@ -220,7 +225,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         """
         return self._fitted().transform(X)
 
-    def score(self, X, y=None):
+    def score(self, X: ArrayLike, y: None = None) -> float:
         """Held-out score of the fitted estimator, ``estimator_.score(X)``.
 
         For skscore's estimators, the negative mean score matching
@@ -242,7 +247,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         return self._fitted().score(X)
 
     @available_if(_estimator_has("score_samples"))
-    def score_samples(self, X):
+    def score_samples(self, X: ArrayLike) -> np.ndarray:
         """Unnormalized log density, ``estimator_.score_samples(X)``.
 
         Parameters
@@ -258,7 +263,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         return self._fitted().score_samples(X)
 
     @available_if(_estimator_has("free_energy"))
-    def free_energy(self, X):
+    def free_energy(self, X: ArrayLike) -> np.ndarray:
         """Free energy, ``estimator_.free_energy(X)``.
 
         Parameters
@@ -274,7 +279,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         return self._fitted().free_energy(X)
 
     @available_if(_estimator_has("reconstruct"))
-    def reconstruct(self, X):
+    def reconstruct(self, X: ArrayLike) -> np.ndarray:
         """Reconstruction, ``estimator_.reconstruct(X)``.
 
         Parameters
@@ -290,7 +295,9 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         return self._fitted().reconstruct(X)
 
     @available_if(_estimator_has("denoise"))
-    def denoise(self, X, n_steps=10, step_size=0.1):
+    def denoise(
+        self, X: ArrayLike, n_steps: int = 10, step_size: float = 0.1
+    ) -> np.ndarray:
         """Gradient steps on the free energy, ``estimator_.denoise``.
 
         Parameters
@@ -312,7 +319,12 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         return self._fitted().denoise(X, n_steps=n_steps, step_size=step_size)
 
     @available_if(_estimator_has("sample"))
-    def sample(self, n_samples=1, n_steps=1000, random_state=None):
+    def sample(
+        self,
+        n_samples: int = 1,
+        n_steps: int = 1000,
+        random_state: RandomStateLike = None,
+    ) -> np.ndarray:
         """Rows drawn from the fitted model, ``estimator_.sample``.
 
         Parameters
@@ -336,7 +348,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         )
 
     @available_if(_estimator_has("score_terms"))
-    def score_terms(self, X):
+    def score_terms(self, X: ArrayLike) -> np.ndarray:
         """The three score matching terms, ``estimator_.score_terms(X)``.
 
         Parameters
@@ -352,7 +364,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         return self._fitted().score_terms(X)
 
     @available_if(_estimator_has("input_filters"))
-    def input_filters(self):
+    def input_filters(self) -> tuple[np.ndarray, np.ndarray]:
         """Filters and intercepts of the units, ``estimator_.input_filters()``.
 
         Returns
@@ -367,7 +379,9 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         return self._fitted().input_filters()
 
     @available_if(_estimator_has("get_feature_names_out"))
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(
+        self, input_features: ArrayLike | None = None
+    ) -> np.ndarray:
         """Output feature names, those of ``estimator_``.
 
         Parameters

@@ -1,11 +1,14 @@
 """Apply a patch featurizer over every patch position of images, and pool."""
 
+from __future__ import annotations
+
 import time
 from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
 from joblib import Parallel, delayed
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -20,6 +23,7 @@ from ._chunks import chunk_slices, map_chunks
 from ._encoding import bound_row
 from ._gbrbm import GBRBMScoreMatching
 from ._logging import progress_logger
+from ._typing import RandomStateLike
 from .preprocessing import (
     ZCAWhitening,
     _check_geometry,
@@ -170,20 +174,20 @@ class ConvolutionalFeaturizer(
 
     def __init__(
         self,
-        estimator=None,
+        estimator: BaseEstimator | None = None,
         *,
-        patch_size=6,
-        stride=1,
-        image_shape=(3, 32, 32),
-        n_patches=400_000,
-        pooling="quadrant",
-        normalize=True,
-        whiten=True,
-        encoding="soft_threshold",
-        threshold=0.25,
-        n_jobs=None,
-        random_state=None,
-        verbose=0,
+        patch_size: int = 6,
+        stride: int = 1,
+        image_shape: tuple[int, int, int] = (3, 32, 32),
+        n_patches: int = 400_000,
+        pooling: str | None = "quadrant",
+        normalize: bool = True,
+        whiten: bool | BaseEstimator = True,
+        encoding: str = "soft_threshold",
+        threshold: float = 0.25,
+        n_jobs: int | None = None,
+        random_state: RandomStateLike = None,
+        verbose: int = 0,
     ):
         self.estimator = estimator
         self.patch_size = patch_size
@@ -233,7 +237,7 @@ class ConvolutionalFeaturizer(
         return patches
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> ConvolutionalFeaturizer:
         """Fit the whitening and the patch model on random patches of X.
 
         Parameters
@@ -331,7 +335,7 @@ class ConvolutionalFeaturizer(
         )
         return self._n_codes * (4 if self.pooling == "quadrant" else n_rows * n_cols)
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Encode every patch position of each image and pool.
 
         Parameters

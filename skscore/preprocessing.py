@@ -1,9 +1,12 @@
 """Image patches, their normalization and ZCA whitening."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     OneToOneFeatureMixin,
@@ -15,6 +18,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._chunks import mean_and_covariance
+from ._typing import RandomStateLike
 
 
 def _as_images(X, image_shape):
@@ -55,7 +59,9 @@ def _check_geometry(image_shape, patch_size):
     {**_GEOMETRY, "stride": [Interval(Integral, 1, None, closed="left")]},
     prefer_skip_nested_validation=True,
 )
-def n_patch_positions(image_shape, patch_size, stride=1):
+def n_patch_positions(
+    image_shape: tuple[int, int, int], patch_size: int, stride: int = 1
+) -> tuple[int, int]:
     """Number of patch positions along the height and the width of an image.
 
     Examples
@@ -77,7 +83,12 @@ def n_patch_positions(image_shape, patch_size, stride=1):
     },
     prefer_skip_nested_validation=True,
 )
-def extract_patches(X, image_shape=(3, 32, 32), patch_size=6, stride=1):
+def extract_patches(
+    X: ArrayLike,
+    image_shape: tuple[int, int, int] = (3, 32, 32),
+    patch_size: int = 6,
+    stride: int = 1,
+) -> np.ndarray:
     """Every ``patch_size`` square patch of flat channel-first images.
 
     Parameters
@@ -130,8 +141,12 @@ def _patch_windows(images, patch_size, stride):
     prefer_skip_nested_validation=True,
 )
 def sample_patches(
-    X, n_patches, image_shape=(3, 32, 32), patch_size=6, random_state=None
-):
+    X: ArrayLike,
+    n_patches: int,
+    image_shape: tuple[int, int, int] = (3, 32, 32),
+    patch_size: int = 6,
+    random_state: RandomStateLike = None,
+) -> np.ndarray:
     """Patches at uniformly random images and positions.
 
     Parameters
@@ -185,7 +200,7 @@ def sample_patches(
     {"patches": ["array-like"], "eps": [Interval(Real, 0, None, closed="neither")]},
     prefer_skip_nested_validation=True,
 )
-def normalize_patches(patches, eps=10.0):
+def normalize_patches(patches: ArrayLike, eps: float = 10.0) -> np.ndarray:
     """Per-patch brightness and contrast normalization.
 
     Each row becomes ``(x - mean(x)) / sqrt(var(x) + eps)``, as in Coates, Lee
@@ -282,11 +297,11 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {"eps": [Interval(Real, 0, None, closed="left")]}
 
-    def __init__(self, eps=0.1):
+    def __init__(self, eps: float = 0.1):
         self.eps = eps
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> ZCAWhitening:
         """Estimate the mean and the whitening matrix from X.
 
         Parameters
@@ -318,7 +333,7 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         ) @ eigenvectors.T
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Whiten X.
 
         Parameters
