@@ -57,10 +57,12 @@ def test_partial_fit_keeps_its_state(patches):
     X = patches[0][:1000]
     model = GBRBMScoreMatching(8, batch_size=100, random_state=0)
     model.partial_fit(X)
-    assert model._adam.n_steps == 10
+    assert model._trainer.adam.n_steps == 10
     first = model.components_.copy()
     model.partial_fit(X)
-    assert model._adam.n_steps == 20 and not np.allclose(model.components_, first)
+    assert model._trainer.adam.n_steps == 20 and not np.allclose(
+        model.components_, first
+    )
     with pytest.raises(ValueError, match="features"):
         model.partial_fit(X[:, :5])
     # the same chunks in the same order give the same model
@@ -77,7 +79,7 @@ def test_partial_fit_after_fit_continues_from_the_fitted_model(gbrbm_data):
     assert model.n_iter_ == 51
     assert abs(model.score(X_test) - before) < 0.05 * abs(before)
     model.fit(X_train)  # a new fit forgets the Adam state
-    assert model._adam is None
+    assert model._trainer is None
 
 
 def test_partial_fit_keeps_unit_norm_covariance_filters(patches):
