@@ -65,7 +65,12 @@ class MPoTAutoencoder(_BaseScoreMatching):
         (the learned ``sigma`` was 0.5 on whitened image patches).
 
     objective : {"sm", "dsm", "ae", "cd", "pcd", "fpcd"}, default="sm"
-        Training objective.
+        Training objective. It also decides how :meth:`fit` trains: "sm",
+        "dsm" and "ae" by L-BFGS on all of X (settings ``max_iter`` and
+        ``tol``), "cd", "pcd" and "fpcd" by ``max_iter`` passes of minibatch
+        Adam (``batch_size``, ``learning_rate``; ``tol`` unused).
+        :meth:`partial_fit` runs one pass of minibatch Adam for every
+        objective.
 
     encoding : {"expectation", "relu", "soft_threshold"}, default="soft_threshold"
         What :meth:`transform` returns. "expectation": the hidden unit

@@ -1,3 +1,4 @@
+import pickle
 import tracemalloc
 
 import numpy as np
@@ -69,6 +70,28 @@ def test_partial_fit_keeps_its_state(patches):
     again = GBRBMScoreMatching(8, batch_size=100, random_state=0)
     again.partial_fit(X).partial_fit(X)
     np.testing.assert_array_equal(again.components_, model.components_)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        GBRBMScoreMatching(4, objective="fpcd", batch_size=50, random_state=0),
+        MPoTAutoencoder(3, 2, objective="pcd", batch_size=50, random_state=0),
+        GBRBMScoreMatching(4, objective="dsm", batch_size=50, random_state=0),
+    ],
+    ids=["gbrbm-fpcd", "mpot-pcd", "gbrbm-dsm"],
+)
+def test_the_trainer_pickles_and_clone_leaves_it_behind(gbrbm_data, model):
+    # the trainer (Adam moments, rng, chains, fast weights, HMC step size) is
+    # the whole state of partial_fit: a pickled model continues as the original
+    X = gbrbm_data[0][:200]
+    model = clone(model).partial_fit(X[:100])
+    copy = pickle.loads(pickle.dumps(model))
+    for estimator in (model, copy):
+        estimator.partial_fit(X[100:])
+    np.testing.assert_array_equal(copy.components_, model.components_)
+    assert copy.loss_curve_ == model.loss_curve_
+    assert not hasattr(clone(model), "_trainer")
 
 
 def test_partial_fit_after_fit_continues_from_the_fitted_model(gbrbm_data):
