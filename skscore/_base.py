@@ -320,7 +320,7 @@ class _BaseScoreMatching(
 
     def _minibatch_trainer(self, params, scale, rng):
         """A fresh minibatch trainer, starting at ``params``."""
-        chains = OBJECTIVES[self.objective].chains
+        samples = OBJECTIVES[self.objective].chain_mode is not None
         return MinibatchTrainer(
             params,
             self._trainable(),
@@ -328,7 +328,7 @@ class _BaseScoreMatching(
             unit=self._loss_unit(scale),
             bounds=self._bounds(scale),
             rng=rng,
-            sampler=None if chains is None else self._sampler(),
+            sampler=self._sampler() if samples else None,
         )
 
     def _minibatch_pass(self, X, params, *, shuffle, where):

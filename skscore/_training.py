@@ -35,7 +35,7 @@ class Objective(NamedTuple):
         score matching losses are in units of 1 / X**2, the autoencoder's in
         units of X**2 and the contrastive free energy difference has none.
 
-    chains : {None, "restart", "persistent", "fast"}
+    chain_mode : {None, "restart", "persistent", "fast"}
         Where each update's Markov chains start: at the minibatch (CD), where
         they stopped (PCD), or where they stopped, run on the parameters plus
         decaying fast weights (FPCD); None for losses without model samples.
@@ -44,7 +44,7 @@ class Objective(NamedTuple):
     loss: str
     optimizer: str
     loss_power: int
-    chains: str | None
+    chain_mode: str | None
 
 
 #: The values of the estimators' ``objective``. ``fit`` minimizes the score
@@ -251,7 +251,7 @@ class MinibatchTrainer:
         Returns the new parameters and the mean minibatch loss; ``where``
         says, for messages, what the pass is part of.
         """
-        chains = loss.objective.chains
+        chain_mode = loss.objective.chain_mode
         batches = gen_batches(len(X), batch_size)
         if shuffle:
             order = self.rng.permutation(len(X))
@@ -259,17 +259,17 @@ class MinibatchTrainer:
         losses = []
         for batch in batches:
             X_batch = X[batch]
-            if chains is None:
+            if chain_mode is None:
                 noise_draws = loss.draw_noise(X_batch, self.rng)
                 objective = loss.on(X_batch, noise_draws=noise_draws)
             else:
-                samples = self.update_chains(X_batch, params, loss.model, chains)
+                samples = self.update_chains(X_batch, params, loss.model, chain_mode)
                 objective = loss.on(X_batch, samples=samples)
             value, grads = evaluate(
                 objective, params, self.adam.names, loss.name, where
             )
             updated = self.adam.step(params, grads)
-            if chains == "fast":
+            if chain_mode == "fast":
                 for name, fast in self.fast.items():
                     fast *= _FAST_DECAY
                     fast += updated[name] - params[name]
@@ -279,19 +279,19 @@ class MinibatchTrainer:
             self.sampler.end_pass()
         return params, float(np.mean(losses))
 
-    def update_chains(self, X, params, model, chains):
+    def update_chains(self, X, params, model, mode):
         """Run the chains one update at ``params`` and return their rows.
 
-        ``chains`` is the :attr:`Objective.chains` of the loss; the chains
+        ``mode`` is the :attr:`Objective.chain_mode` of the loss; the chains
         start at X on their first update.
         """
         chain_params = normalize_rows(params, model.unit_norm)
-        if chains == "fast":
+        if mode == "fast":
             chain_params = {
                 name: value + self.fast[name] if name in self.fast else value
                 for name, value in chain_params.items()
             }
-        if chains == "restart" or self.chains is None:
+        if mode == "restart" or self.chains is None:
             self.chains = X
         self.chains = model.sample(
             self.chains,

@@ -1,12 +1,16 @@
 """An energy model declared by its blocks of hidden units, and all it computes."""
 
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
 from . import _experts
-from ._samplers import HamiltonianMC
+from ._samplers import HamiltonianMC, Sampler
 from ._units import Units
+
+#: a model's parameters: arrays named as in :attr:`EnergyModel.parameters`
+Params = Mapping[str, np.ndarray]
 
 
 class Parameter(NamedTuple):
@@ -154,7 +158,13 @@ class EnergyModel:
     (2, 3)
     """
 
-    def __init__(self, units, *, learns_visible_std=True, sampler=HamiltonianMC):
+    def __init__(
+        self,
+        units: Sequence[UnitBlock],
+        *,
+        learns_visible_std: bool = True,
+        sampler: type[Sampler] = HamiltonianMC,
+    ):
         self.units = tuple(units)
         self.learns_visible_std = learns_visible_std
         self.sampler = sampler
@@ -230,19 +240,19 @@ class EnergyModel:
             grads["log_visible_std"] = np.asarray(glog)
         return loss, grads
 
-    def free_energy(self, X, params):
+    def free_energy(self, X: np.ndarray, params: Params) -> np.ndarray:
         """Free energy ``F(v)`` of each row, shape (n_samples,)."""
         return _experts.free_energy(X, self._bind(params))
 
-    def grad_free_energy(self, X, params):
+    def grad_free_energy(self, X: np.ndarray, params: Params) -> np.ndarray:
         """Gradient of the free energy with respect to each row, ``dF/dv``."""
         return _experts.grad_free_energy(X, self._bind(params))
 
-    def hidden_expectations(self, X, params):
+    def hidden_expectations(self, X: np.ndarray, params: Params) -> np.ndarray:
         """Hidden unit expectations ``E[h | v]``, one column per unit."""
         return _experts.hidden_expectations(X, self._bind(params))
 
-    def reconstruct(self, X, params):
+    def reconstruct(self, X: np.ndarray, params: Params) -> np.ndarray:
         """``v - sigma^2 dF/dv``: the mean of the visibles given ``E[h | v]``.
 
         For units whose energy is linear in ``z`` that is the conditional
@@ -250,11 +260,11 @@ class EnergyModel:
         """
         return _experts.reconstruct(X, self._bind(params))
 
-    def input_filters(self, params):
+    def input_filters(self, params: Params) -> tuple[np.ndarray, np.ndarray]:
         """Filters and biases of the units' inputs: ``z = v @ filters.T + bias``."""
         return _experts.input_filters(self._bind(params))
 
-    def sm_terms(self, X, params):
+    def sm_terms(self, X: np.ndarray, params: Params) -> np.ndarray:
         """The three score matching terms of each row, shape (n_samples, 3).
 
         Columns are the squared error ``1/2 ||dF/dv||^2``, the variance of
@@ -264,7 +274,7 @@ class EnergyModel:
         """
         return _experts.sm_terms(X, self._bind(params))
 
-    def sm(self, X, params):
+    def sm(self, X: np.ndarray, params: Params) -> tuple[float, dict]:
         """Score matching objective ``mean J(v)`` and its gradient.
 
         Returns
@@ -278,7 +288,7 @@ class EnergyModel:
         experts = self._bind(params)
         return self._named(_experts.sm(X, experts), experts)
 
-    def ae(self, X, params):
+    def ae(self, X: np.ndarray, params: Params) -> tuple[float, dict]:
         """Autoencoder objective ``mean 1/2 ||v - reconstruct(v)||^2`` and its gradient.
 
         The score matching objective without its variance and curvature
@@ -288,7 +298,13 @@ class EnergyModel:
         experts = self._bind(params)
         return self._named(_experts.ae(X, experts), experts)
 
-    def dsm(self, X, params, noise_draws, noise_std):
+    def dsm(
+        self,
+        X: np.ndarray,
+        params: Params,
+        noise_draws: np.ndarray,
+        noise_std: float,
+    ) -> tuple[float, dict]:
         """Denoising score matching objective and its gradient.
 
         See the mathematics page of the documentation, section "Denoising
@@ -321,7 +337,9 @@ class EnergyModel:
         experts = self._bind(params)
         return self._named(_experts.dsm(X, experts, noise_draws, noise_std), experts)
 
-    def contrastive(self, X, samples, params):
+    def contrastive(
+        self, X: np.ndarray, samples: np.ndarray, params: Params
+    ) -> tuple[float, dict]:
         """``mean F(X) - mean F(samples)`` and its gradient.
 
         With ``samples`` drawn from the model, this gradient is the stochastic
@@ -333,7 +351,14 @@ class EnergyModel:
         experts = self._bind(params)
         return self._named(_experts.contrastive(X, samples, experts), experts)
 
-    def sample(self, V, params, n_steps, rng, sampler=None):
+    def sample(
+        self,
+        V: np.ndarray,
+        params: Params,
+        n_steps: int,
+        rng,
+        sampler: Sampler | None = None,
+    ) -> np.ndarray:
         """Run ``n_steps`` steps of the model's Markov chain from each row of V.
 
         Parameters
