@@ -188,13 +188,13 @@ def _fit_per_evaluation(model, module, objective, X, size, noise_std, max_iter=1
     estimator.set_params(
         objective=objective, noise=noise_std, max_iter=max_iter, random_state=0
     )
-    original, calls = getattr(module, objective), []
+    original, calls = getattr(module.MODEL, objective), []
 
     def counted(*args):
         calls.append(None)
         return original(*args)
 
-    setattr(module, objective, counted)
+    setattr(module.MODEL, objective, counted)  # shadows the method on the instance
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -202,7 +202,7 @@ def _fit_per_evaluation(model, module, objective, X, size, noise_std, max_iter=1
             estimator.fit(X)
             seconds = time.perf_counter() - start
     finally:
-        setattr(module, objective, original)
+        delattr(module.MODEL, objective)
     return seconds / len(calls), len(calls), estimator.n_iter_
 
 

@@ -1,4 +1,4 @@
-"""Shared fitting loops and methods of the score matching estimators."""
+"""Shared validation, parameters and methods of the score matching estimators."""
 
 import time
 import warnings
@@ -11,25 +11,15 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._chunks import chunk_slices, parallel_chunks
+from ._chunks import chunk_slices
 from ._encoding import relu, soft_threshold
 from ._logging import progress_logger
-from ._optim import Adam, evaluate, minimize_lbfgs, normalize_rows, on_unit_rows
-
-#: objectives trained by stochastic maximum likelihood, on model samples
-_LIKELIHOOD_OBJECTIVES = ("cd", "pcd", "fpcd")
-
-#: per-update decay of the fast weights of FPCD (Tieleman and Hinton, 2009)
-_FAST_DECAY = 0.95
-
-#: power of the data's scale in which each objective is expressed: the score
-#: matching losses are in units of 1 / X**2, the autoencoder's in units of X**2
-#: and the contrastive free energy difference has none
-_LOSS_POWER = {"sm": -2, "dsm": -2, "ae": 2, "cd": 0, "pcd": 0, "fpcd": 0}
+from ._optim import normalize_rows
+from ._training import OBJECTIVES, MinibatchTrainer, TrainingLoss, fit_lbfgs
 
 #: a learned visible standard deviation stays within this factor of the data's
 #: scale, which keeps float32 objectives finite at every L-BFGS trial point
@@ -39,17 +29,20 @@ _VISIBLE_STD_RANGE = 1e6
 class _BaseScoreMatching(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 ):
-    """Base class binding an energy module of :mod:`skscore.energies` to L-BFGS.
+    """Base class of the estimators of an energy model of :mod:`skscore.energies`.
 
-    Subclasses set ``_energy`` (the energy module), ``_param_attributes``
-    (trainable energy parameters other than the visible bias and standard
-    deviation, mapped to their fitted attributes), ``_weight_names`` (the
-    parameters that ``alpha`` decays) and ``_unit_norm_names`` (parameters
-    whose rows are constrained to unit norm), and implement ``_init_filters``,
-    ``_check_input``, ``_n_hidden``, ``_negative_samples`` (the Markov
-    chain step of the maximum-likelihood objectives) and ``_run_chains`` (the
-    chains of ``sample``); ``_fixed_params`` gives the energy parameters that
-    are hyperparameters.
+    A subclass names its :class:`~skscore.energies.EnergyModel` in ``_model``
+    (one with a learned visible standard deviation) and has, besides the
+    parameters validated here, a constructor parameter named as each axis that
+    counts a block's units (``n_components``), each hyperparameter of the model
+    (``gamma``) and each setting of its sampler (``n_gibbs_steps``). Each model
+    parameter is fitted as the attribute of its name plus an underscore, but
+    ``log_visible_std``, fitted as ``visible_std_``; the sampler's fitted
+    attributes are published too. A subclass may override ``_check_input`` to
+    warn about data its model cannot fit. Training is delegated to the regimes
+    of :mod:`skscore._training`, which :data:`~skscore._training.OBJECTIVES`
+    matches with each ``objective``; a minibatch trainer is kept as
+    ``_trainer`` for later calls of ``partial_fit``.
     """
 
     _parameter_constraints: dict = {
@@ -57,7 +50,7 @@ class _BaseScoreMatching(
             StrOptions({"learn"}),
             Interval(Real, 0, None, closed="neither"),
         ],
-        "objective": [StrOptions({"sm", "dsm", "ae", *_LIKELIHOOD_OBJECTIVES})],
+        "objective": [StrOptions(set(OBJECTIVES))],
         "encoding": [StrOptions({"expectation", "relu", "soft_threshold"})],
         "threshold": [Interval(Real, 0, None, closed="left")],
         "noise": [Interval(Real, 0, None, closed="neither")],
@@ -72,10 +65,8 @@ class _BaseScoreMatching(
         "verbose": ["verbose"],
     }
 
-    _unit_norm_names = ()
-
-    def _fixed_params(self):
-        return {}
+    def _check_input(self, X, sigma):
+        """Warn about training data that the model cannot fit at ``sigma``."""
 
     def _data_scale(self, X):
         """The scale of X: the root mean square of its columns' deviations.
@@ -111,15 +102,27 @@ class _BaseScoreMatching(
         return scale
 
     def _init_params(self, X, rng, scale):
-        """Starting parameters for ``fit``, in the dtype of X."""
+        """Starting parameters for ``fit``, in the dtype of X.
+
+        Filters with unit-norm rows start as Gaussian directions, other
+        filters small (standard deviation 0.01, as in a GBRBM), hidden biases
+        at 0, the visible bias at the data mean and ``sigma`` at the data's
+        scale (or its fixed value).
+        """
         sigma = scale if self.visible_std == "learn" else self.visible_std
         self._check_input(X, sigma)
-        params = {
-            **self._init_filters(X.shape[1], rng),
-            "intercept_visible": X.mean(axis=0, dtype=np.float64) / sigma,
-            "log_visible_std": np.log(sigma),
-            **self._fixed_params(),
-        }
+        blocks = self._model.units
+        params = {}
+        for block in blocks:
+            filters = rng.standard_normal((getattr(self, block.n_units), X.shape[1]))
+            params[block.filters] = filters if block.unit_norm else 0.01 * filters
+        for block in blocks:
+            if block.bias is not None:
+                params[block.bias] = np.zeros(getattr(self, block.n_units))
+        params["intercept_visible"] = X.mean(axis=0, dtype=np.float64) / sigma
+        params["log_visible_std"] = np.log(sigma)
+        for name in self._model.hyperparameters:
+            params[name] = getattr(self, name)
         return {
             name: np.asarray(value, dtype=X.dtype) for name, value in params.items()
         }
@@ -132,12 +135,12 @@ class _BaseScoreMatching(
         return self.visible_std == "learn" and self.objective != "ae"
 
     def _trainable(self):
-        names = [*self._param_attributes, "intercept_visible"]
+        names = [name for name in self._model.trainable if name != "log_visible_std"]
         return names + ["log_visible_std"] if self._learns_visible_std() else names
 
     def _loss_unit(self, scale):
         """The natural size of the training loss for data of this scale."""
-        return scale ** _LOSS_POWER[self.objective]
+        return scale ** OBJECTIVES[self.objective].loss_power
 
     def _bounds(self, scale):
         """Bounds of the trainable scalars: a learned ``sigma`` near the data's."""
@@ -148,10 +151,11 @@ class _BaseScoreMatching(
 
     def _warm_params(self, dtype):
         """The fitted parameters to continue from, under the current settings."""
-        for name, attribute in self._param_attributes.items():
-            n_units = self._n_units.get(name)
+        for block in self._model.units:
+            n_units = getattr(self, block.n_units)
+            attribute = f"{block.filters}_"
             fitted = getattr(self, attribute).shape[0]
-            if n_units is not None and n_units != fitted:
+            if n_units != fitted:
                 raise ValueError(
                     f"The model was fitted with {fitted} units in {attribute}, "
                     f"but the parameters now ask for {n_units}: a warm start or "
@@ -166,19 +170,26 @@ class _BaseScoreMatching(
 
     def _energy_params(self, dtype):
         """The energy parameters held in the fitted attributes, in ``dtype``."""
-        params = {
-            name: getattr(self, attribute)
-            for name, attribute in self._param_attributes.items()
-        }
-        params["intercept_visible"] = self.intercept_visible_
-        params["log_visible_std"] = np.log(self.visible_std_)
-        params.update(self._fixed_params())
+        params = {}
+        for name, parameter in self._model.parameters.items():
+            if name == "log_visible_std":
+                params[name] = np.log(self.visible_std_)
+            elif parameter.trainable:
+                params[name] = getattr(self, f"{name}_")
+            else:  # a hyperparameter, set by the estimator's parameter
+                params[name] = getattr(self, name)
         return {name: np.asarray(value, dtype=dtype) for name, value in params.items()}
 
     def _set_energy_params(self, params):
-        for name, attribute in self._param_attributes.items():
-            setattr(self, attribute, params[name])
-        self.intercept_visible_ = params["intercept_visible"]
+        """Set the fitted attributes from the parameters that training reached.
+
+        Training works on unconstrained rows (see
+        :func:`skscore._optim.on_unit_rows`): the model's are normalized here.
+        """
+        params = normalize_rows(params, self._model.unit_norm)
+        for name in self._model.trainable:
+            if name != "log_visible_std":
+                setattr(self, f"{name}_", params[name])
         self.visible_std_ = float(np.exp(params["log_visible_std"]))
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -218,103 +229,33 @@ class _BaseScoreMatching(
             params = self._warm_params(X.dtype)
         else:
             params = self._init_params(X, rng, scale)
-        if self.objective in _LIKELIHOOD_OBJECTIVES:
-            return self._fit_likelihood(X, params, rng, scale)
-        unit = self._loss_unit(scale)
-        with parallel_chunks():
-            params, self.loss_curve_, self.n_iter_ = minimize_lbfgs(
-                on_unit_rows(self._objective(X, rng, unit), self._unit_norm_names),
+        if OBJECTIVES[self.objective].optimizer == "L-BFGS":
+            params, self.loss_curve_, self.n_iter_ = fit_lbfgs(
+                self._loss(self._loss_unit(scale)),
+                X,
                 params,
-                self._trainable(),
+                rng,
+                trainable=self._trainable(),
+                bounds=self._bounds(scale),
                 max_iter=self.max_iter,
                 tol=self.tol,
                 verbose=self.verbose,
-                name=f"the {self.objective!r} objective of {type(self).__name__}",
-                unit=unit,
-                bounds=self._bounds(scale),
             )
-        self._set_energy_params(normalize_rows(params, self._unit_norm_names))
-        self._adam = None  # a later partial_fit starts its own optimizer state
+            self._trainer = None  # a later partial_fit starts its own
+        else:
+            self._trainer = self._minibatch_trainer(params, scale, rng)
+            self.loss_curve_, self.n_iter_ = [], 0
+            log = progress_logger(self.verbose)
+            start = time.perf_counter()
+            for _ in range(self.max_iter):
+                params = self._minibatch_pass(X, params, shuffle=True, where="in fit")
+                log(
+                    f"Pass {self.n_iter_}, contrastive loss "
+                    f"{self.loss_curve_[-1]:.6g}{self._trainer.sampler.report()}, "
+                    f"{time.perf_counter() - start:.2f}s"
+                )
+        self._set_energy_params(params)
         return self
-
-    def _fit_likelihood(self, X, params, rng, scale):
-        """``max_iter`` shuffled passes of minibatch Adam on model samples."""
-        self._rng = rng
-        self._start_minibatches(params, scale)
-        self.loss_curve_, self.n_iter_ = [], 0
-        log = progress_logger(self.verbose)
-        start = time.perf_counter()
-        for _ in range(self.max_iter):
-            order = rng.permutation(len(X))
-            batches = (order[batch] for batch in gen_batches(len(X), self.batch_size))
-            params = self._minibatch_pass(X, params, batches, "in fit")
-            log(
-                f"Pass {self.n_iter_}, contrastive loss {self.loss_curve_[-1]:.6g}"
-                f"{self._chain_report()}, {time.perf_counter() - start:.2f}s"
-            )
-        self._set_energy_params(normalize_rows(params, self._unit_norm_names))
-        return self
-
-    def _start_minibatches(self, params, scale):
-        """Fresh optimizer state, chains and fast weights for minibatch training."""
-        self._adam = Adam(
-            params,
-            self._trainable(),
-            self.learning_rate,
-            unit=self._loss_unit(scale),
-            bounds=self._bounds(scale),
-        )
-        self._chains = None
-        self._fast = {name: np.zeros_like(params[name]) for name in self._trainable()}
-
-    def _chain_report(self):
-        """Extra words for the verbose lines of the maximum-likelihood passes."""
-        return ""
-
-    def _minibatch_pass(self, X, params, batches, where):
-        """One Adam step per minibatch of X; records the mean minibatch loss."""
-        name = f"the {self.objective!r} objective of {type(self).__name__}"
-        losses = []
-        for batch in batches:
-            if self.objective in _LIKELIHOOD_OBJECTIVES:
-                objective = self._contrastive_objective(X[batch], params)
-            else:
-                objective = self._objective(X[batch], self._rng, self._adam.unit)
-            objective = on_unit_rows(objective, self._unit_norm_names)
-            loss, grads = evaluate(objective, params, self._trainable(), name, where)
-            updated = self._adam.step(params, grads)
-            if self.objective == "fpcd":
-                for key, fast in self._fast.items():
-                    fast *= _FAST_DECAY
-                    fast += updated[key] - params[key]
-            params = updated
-            losses.append(loss)
-        self.loss_curve_.append(float(np.mean(losses)))
-        self.n_iter_ += 1
-        return params
-
-    def _contrastive_objective(self, X, params):
-        """``mean F(X) - mean F(samples)`` with samples drawn at ``params``.
-
-        CD restarts the chains at X, PCD continues persistent chains (started
-        at the first minibatch), and FPCD runs them on the parameters plus
-        decaying fast weights.
-        """
-        model = normalize_rows(params, self._unit_norm_names)
-        if self.objective == "fpcd":
-            model = {
-                name: value + self._fast[name] if name in self._fast else value
-                for name, value in model.items()
-            }
-        if self.objective == "cd" or self._chains is None:
-            self._chains = X
-        self._chains = self._negative_samples(self._chains, model, self._rng)
-        samples = self._chains
-
-        def data_loss(params):
-            return self._energy.contrastive(X, samples, params)
-
-        return self._regularized(data_loss, 1.0)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -343,63 +284,70 @@ class _BaseScoreMatching(
         """
         first = not hasattr(self, "n_iter_")
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
+        rng = check_random_state(self.random_state)
         if first:
-            self._rng = check_random_state(self.random_state)
-            params = self._init_params(X, self._rng, self._data_scale(X))
+            params = self._init_params(X, rng, self._data_scale(X))
             self.loss_curve_, self.n_iter_ = [], 0
         else:
             params = self._warm_params(X.dtype)
-        if getattr(self, "_rng", None) is None:
-            self._rng = check_random_state(self.random_state)
-        if getattr(self, "_adam", None) is None:
-            self._start_minibatches(params, self._scale)
+        if first or getattr(self, "_trainer", None) is None:
+            self._trainer = self._minibatch_trainer(params, self._scale, rng)
         start = time.perf_counter()
-        params = self._minibatch_pass(
-            X, params, gen_batches(len(X), self.batch_size), "in partial_fit"
-        )
-        self._set_energy_params(normalize_rows(params, self._unit_norm_names))
+        params = self._minibatch_pass(X, params, shuffle=False, where="in partial_fit")
+        self._set_energy_params(params)
         progress_logger(self.verbose)(
             f"partial_fit pass {self.n_iter_} over {len(X)} rows, mean minibatch "
             f"loss {self.loss_curve_[-1]:.6g}, {time.perf_counter() - start:.2f}s"
         )
         return self
 
-    def _objective(self, X, rng, unit):
-        """The function of the parameters that ``fit`` minimizes, on X.
+    def _loss(self, unit):
+        """The training loss under the current settings, in units of ``unit``."""
+        return TrainingLoss(
+            self._model,
+            self.objective,
+            alpha=self.alpha,
+            unit=unit,
+            noise_std=self.noise,
+            n_noise_samples=self.n_noise_samples,
+            name=f"the {self.objective!r} objective of {type(self).__name__}",
+        )
 
-        ``unit`` is the natural size of the loss, in which the ``alpha``
-        penalty is expressed.
-        """
-        energy = self._energy
-        if self.objective == "dsm":
-            noise = rng.standard_normal((self.n_noise_samples, *X.shape))
-            noise = (noise * self.noise).astype(X.dtype, copy=False)
+    def _sampler(self):
+        """A new sampler of the model's, with this estimator's settings."""
+        sampler = self._model.sampler
+        return sampler(**{name: getattr(self, name) for name in sampler.settings})
 
-            def data_loss(params):
-                return energy.dsm(X, params, noise, self.noise)
+    def _minibatch_trainer(self, params, scale, rng):
+        """A fresh minibatch trainer, starting at ``params``."""
+        samples = OBJECTIVES[self.objective].chain_mode is not None
+        return MinibatchTrainer(
+            params,
+            self._trainable(),
+            learning_rate=self.learning_rate,
+            unit=self._loss_unit(scale),
+            bounds=self._bounds(scale),
+            rng=rng,
+            sampler=self._sampler() if samples else None,
+        )
 
-        else:
-
-            def data_loss(params):
-                return getattr(energy, self.objective)(X, params)
-
-        return self._regularized(data_loss, unit)
-
-    def _regularized(self, data_loss, unit):
-        """``data_loss`` plus ``unit`` times the ``alpha`` penalty on the weights."""
-        if self.alpha == 0:
-            return data_loss
-        strength = self.alpha * unit
-
-        def regularized_loss(params):
-            loss, grads = data_loss(params)
-            for name in self._weight_names:
-                W = params[name]
-                loss += 0.5 * strength * float(np.einsum("ij,ij->", W, W))
-                grads[name] = grads[name] + strength * W
-            return loss, grads
-
-        return regularized_loss
+    def _minibatch_pass(self, X, params, *, shuffle, where):
+        """One pass of the trainer over X; records its mean minibatch loss."""
+        trainer = self._trainer
+        params, loss = trainer.run_pass(
+            self._loss(trainer.unit),
+            X,
+            params,
+            batch_size=self.batch_size,
+            shuffle=shuffle,
+            where=where,
+        )
+        self.loss_curve_.append(loss)
+        self.n_iter_ += 1
+        if trainer.sampler is not None:
+            for name, value in trainer.sampler.fitted_attributes().items():
+                setattr(self, name, value)
+        return params
 
     def input_filters(self):
         """The affine map from the data to the hidden units' inputs.
@@ -433,7 +381,9 @@ class _BaseScoreMatching(
         True
         """
         check_is_fitted(self)
-        return self._energy.input_filters(self._energy_params(self.components_.dtype))
+        return self._model.input_filters(
+            self._energy_params(self.intercept_visible_.dtype)
+        )
 
     def _validated_params(self, X):
         """Validate X for a fitted model; return it with the model's parameters."""
@@ -458,8 +408,8 @@ class _BaseScoreMatching(
         """
         X, params = self._validated_params(X)
         if self.encoding == "expectation":
-            return self._energy.hidden_expectations(X, params)
-        filters, bias = self._energy.input_filters(params)
+            return self._model.hidden_expectations(X, params)
+        filters, bias = self._model.input_filters(params)
         out = np.empty((X.shape[0], self._n_features_out), dtype=X.dtype)
         row_floats = X.shape[1] + 3 * self._n_features_out
         for batch in chunk_slices(X.shape[0], row_floats, X.dtype):
@@ -471,6 +421,12 @@ class _BaseScoreMatching(
                 centered -= params["intercept_visible"]
                 out[batch] = soft_threshold(centered, filters, self.threshold)
         return out
+
+    @property
+    def _n_hidden(self):
+        return sum(
+            getattr(self, f"{block.filters}_").shape[0] for block in self._model.units
+        )
 
     @property
     def _n_features_out(self):
@@ -490,7 +446,7 @@ class _BaseScoreMatching(
             ``F(v)``; the model's log density is ``-F(v) - log Z``.
         """
         X, params = self._validated_params(X)
-        return self._energy.free_energy(X, params)
+        return self._model.free_energy(X, params)
 
     def score_samples(self, X):
         """Unnormalized log density ``-F(v)`` of each row.
@@ -521,7 +477,7 @@ class _BaseScoreMatching(
             Reconstructed data.
         """
         X, params = self._validated_params(X)
-        return self._energy.reconstruct(X, params)
+        return self._model.reconstruct(X, params)
 
     def denoise(self, X, n_steps=10, step_size=0.1):
         """Move each row toward high model density by gradient steps on F.
@@ -557,7 +513,7 @@ class _BaseScoreMatching(
             raise ValueError(f"step_size must be a positive number, got {step_size!r}.")
         out = X.copy()
         for _ in range(n_steps):
-            out += step_size * (self._energy.reconstruct(out, params) - out)
+            out += step_size * (self._model.reconstruct(out, params) - out)
         return out
 
     def sample(self, n_samples=1, n_steps=1000, random_state=None):
@@ -590,7 +546,7 @@ class _BaseScoreMatching(
                     f"{name} must be an integer of at least {low}, got {value!r}."
                 )
         rng = check_random_state(random_state)
-        dtype = self.components_.dtype
+        dtype = self.intercept_visible_.dtype
         params = self._energy_params(dtype)
         out = np.empty((n_samples, self.n_features_in_), dtype=dtype)
         # independent chains, run in chunks of rows to bound the memory
@@ -599,7 +555,11 @@ class _BaseScoreMatching(
             start = rng.standard_normal((batch.stop - batch.start, out.shape[1]))
             start += params["intercept_visible"]
             start *= self.visible_std_
-            out[batch] = self._run_chains(start.astype(dtype), params, n_steps, rng)
+            sampler = self._sampler()
+            sampler.restore(vars(self))  # e.g. the adapted HMC step size
+            out[batch] = self._model.sample(
+                start.astype(dtype), params, n_steps, rng, sampler
+            )
         return out
 
     def score_terms(self, X):
@@ -619,7 +579,7 @@ class _BaseScoreMatching(
             three curves of the "effect of regularizers" figure.
         """
         X, params = self._validated_params(X)
-        return self._energy.sm_terms(X, params)
+        return self._model.sm_terms(X, params)
 
     def score(self, X, y=None):
         """Negative mean score matching objective on X (higher is better).

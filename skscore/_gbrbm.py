@@ -3,11 +3,9 @@
 import warnings
 from numbers import Integral, Real
 
-import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _BaseScoreMatching, _largest_variance
-from ._sampling import gibbs
 from .energies import gbrbm
 
 
@@ -51,7 +49,12 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         patches) its optimum has no features at all, and ``fit`` warns.
 
     objective : {"sm", "dsm", "ae", "cd", "pcd", "fpcd"}, default="sm"
-        Training objective.
+        Training objective. It also decides how :meth:`fit` trains: "sm",
+        "dsm" and "ae" by L-BFGS on all of X (settings ``max_iter`` and
+        ``tol``), "cd", "pcd" and "fpcd" by ``max_iter`` passes of minibatch
+        Adam (``batch_size``, ``learning_rate``; ``tol`` unused).
+        :meth:`partial_fit` runs one pass of minibatch Adam for every
+        objective.
 
     encoding : {"expectation", "relu", "soft_threshold"}, default="soft_threshold"
         What :meth:`transform` returns. "expectation": the hidden unit
@@ -197,8 +200,7 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         ],
     }
 
-    _energy = gbrbm
-    _weight_names = ("components",)
+    _model = gbrbm.MODEL
 
     def __init__(
         self,
@@ -237,21 +239,6 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         self.random_state = random_state
         self.verbose = verbose
 
-    _param_attributes = {
-        "components": "components_",
-        "intercept_hidden": "intercept_hidden_",
-    }
-
-    @property
-    def _n_units(self):
-        return {"components": self.n_components}
-
-    def _init_filters(self, n_features, rng):
-        return {
-            "components": 0.01 * rng.standard_normal((self.n_components, n_features)),
-            "intercept_hidden": np.zeros(self.n_components),
-        }
-
     def _check_input(self, X, sigma):
         # A GBRBM's covariance sigma^2 (I + W Cov(h) W^T) can only add variance:
         # on data with no direction of variance above sigma^2 it learns nothing.
@@ -265,13 +252,3 @@ class GBRBMScoreMatching(_BaseScoreMatching):
                     "lower visible_std, or set visible_std='learn'.",
                     UserWarning,
                 )
-
-    def _negative_samples(self, V, params, rng):
-        return self._run_chains(V, params, self.n_gibbs_steps, rng)
-
-    def _run_chains(self, V, params, n_steps, rng):
-        return gibbs(V, gbrbm._experts_of(params), n_steps, rng)
-
-    @property
-    def _n_hidden(self):
-        return self.components_.shape[0]

@@ -8,11 +8,7 @@ from sklearn.utils._param_validation import Interval
 
 from ._base import _BaseScoreMatching, _largest_variance
 from ._chunks import mean_and_covariance
-from ._sampling import adapt_step_size, hmc
 from .energies import mpot
-
-#: first HMC leapfrog step size (in units of v / sigma), adapted from there on
-_INITIAL_STEP_SIZE = 0.1
 
 
 class MPoTAutoencoder(_BaseScoreMatching):
@@ -69,7 +65,12 @@ class MPoTAutoencoder(_BaseScoreMatching):
         (the learned ``sigma`` was 0.5 on whitened image patches).
 
     objective : {"sm", "dsm", "ae", "cd", "pcd", "fpcd"}, default="sm"
-        Training objective.
+        Training objective. It also decides how :meth:`fit` trains: "sm",
+        "dsm" and "ae" by L-BFGS on all of X (settings ``max_iter`` and
+        ``tol``), "cd", "pcd" and "fpcd" by ``max_iter`` passes of minibatch
+        Adam (``batch_size``, ``learning_rate``; ``tol`` unused).
+        :meth:`partial_fit` runs one pass of minibatch Adam for every
+        objective.
 
     encoding : {"expectation", "relu", "soft_threshold"}, default="soft_threshold"
         What :meth:`transform` returns. "expectation": the hidden unit
@@ -234,9 +235,7 @@ class MPoTAutoencoder(_BaseScoreMatching):
         "n_leapfrog_steps": [Interval(Integral, 1, None, closed="left")],
     }
 
-    _energy = mpot
-    _weight_names = ("components",)
-    _unit_norm_names = ("covariance_components",)
+    _model = mpot.MODEL
 
     def __init__(
         self,
@@ -279,30 +278,6 @@ class MPoTAutoencoder(_BaseScoreMatching):
         self.random_state = random_state
         self.verbose = verbose
 
-    _param_attributes = {
-        "covariance_components": "covariance_components_",
-        "components": "components_",
-        "intercept_hidden": "intercept_hidden_",
-    }
-
-    @property
-    def _n_units(self):
-        return {
-            "covariance_components": self.n_covariance,
-            "components": self.n_mean,
-        }
-
-    def _fixed_params(self):
-        return {"gamma": self.gamma}
-
-    def _init_filters(self, n_features, rng):
-        C = rng.standard_normal((self.n_covariance, n_features))
-        return {
-            "covariance_components": C,
-            "components": 0.01 * rng.standard_normal((self.n_mean, n_features)),
-            "intercept_hidden": np.zeros(self.n_mean),
-        }
-
     def _check_input(self, X, sigma):
         if self.objective == "sm":
             _warn_if_null_directions(X)
@@ -318,46 +293,6 @@ class MPoTAutoencoder(_BaseScoreMatching):
                     "visible_std, or set visible_std='learn'.",
                     UserWarning,
                 )
-
-    def _start_minibatches(self, params, scale):
-        super()._start_minibatches(params, scale)
-        self.hmc_step_size_ = _INITIAL_STEP_SIZE
-
-    def _minibatch_pass(self, X, params, batches, where):
-        self._acceptances = []
-        params = super()._minibatch_pass(X, params, batches, where)
-        if self._acceptances:
-            self.acceptance_rate_ = float(np.mean(self._acceptances))
-        return params
-
-    def _chain_report(self):
-        return f", HMC acceptance rate {self.acceptance_rate_:.3f}"
-
-    def _negative_samples(self, V, params, rng):
-        V, self.hmc_step_size_, rate = self._hmc(V, params, 1, self.hmc_step_size_, rng)
-        self._acceptances.append(rate)
-        return V
-
-    def _run_chains(self, V, params, n_steps, rng):
-        step_size = getattr(self, "hmc_step_size_", _INITIAL_STEP_SIZE)
-        return self._hmc(V, params, n_steps, step_size, rng)[0]
-
-    def _hmc(self, V, params, n_steps, step_size, rng):
-        """``n_steps`` HMC trajectories, adapting the step after each.
-
-        Returns the rows, the adapted step size and the mean acceptance rate.
-        """
-        experts = mpot._experts_of(params)
-        rates = []
-        for _ in range(n_steps):
-            V, accepted = hmc(V, experts, self.n_leapfrog_steps, step_size, rng)
-            rates.append(accepted.mean())
-            step_size = adapt_step_size(step_size, rates[-1])
-        return V, step_size, float(np.mean(rates)) if rates else np.nan
-
-    @property
-    def _n_hidden(self):
-        return self.covariance_components_.shape[0] + self.components_.shape[0]
 
 
 def _warn_if_null_directions(X, rtol=1e-6):

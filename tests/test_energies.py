@@ -22,8 +22,8 @@ MODULES = [gbrbm, gaussian, mpot]
 def _params(module, rng, dtype=np.float64):
     shapes = {"n_components": K, "n_features": D, "n_covariance": K, "n_mean": 2}
     params = {
-        name: rng.normal(size=tuple(shapes[axis] for axis in axes))
-        for name, axes in module.PARAM_SHAPES.items()
+        name: rng.normal(size=tuple(shapes[axis] for axis in parameter.shape))
+        for name, parameter in module.MODEL.parameters.items()
     }
     if "log_visible_std" in params:
         params["log_visible_std"] = np.asarray(np.log(0.7))
@@ -329,15 +329,21 @@ def test_mpot_three_terms_against_sampled_hidden_units():
 @pytest.mark.parametrize("module", MODULES)
 def test_input_filters_give_the_hidden_units_inputs(module):
     # for every model, the hidden expectations are a function of z = v F^T + c
-    # that input_filters exposes; check it through the free energy gradient
+    # that input_filters exposes; check it through the free energy gradient,
+    # dF/dv = (u - b + rho'(z) B) / sigma with each block's unit type's rho'
     rng = np.random.default_rng(9)
     X = rng.normal(size=(N, D))
     params = _params(module, rng)
     filters, bias = module.input_filters(params)
-    experts = module._experts_of(params)
-    # the engine holds unit quantities as units x rows
-    (first_derivative,) = experts.derivatives(filters @ X.T + bias[:, None], 1)
-    sigma = np.exp(experts.log_visible_std)
+    Z = filters @ X.T + bias[:, None]  # units x rows, blocks in order
+    first_derivative, start = np.empty_like(Z), 0
+    for block in module.MODEL.units:
+        rows = slice(start, start + params[block.filters].shape[0])
+        hyper = {name: params[name] for name in block.units.hyperparameters}
+        block.units.derivatives(Z[rows], [first_derivative[rows]], **hyper)
+        start = rows.stop
+    B = np.concatenate([params[block.filters] for block in module.MODEL.units])
+    sigma = np.exp(params.get("log_visible_std", 0.0))
     residual = X / sigma - params["intercept_visible"]
-    expected = (residual + first_derivative.T @ experts.filters) / sigma
+    expected = (residual + first_derivative.T @ B) / sigma
     np.testing.assert_allclose(module.grad_free_energy(X, params), expected)

@@ -1,10 +1,20 @@
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = ROOT / "benchmarks"
 SCRIPT = BENCHMARKS / "gradient.py"
+# a script's own folder comes first on its path, not the working directory:
+# import the checkout under test rather than whichever skscore is installed
+ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+    ),
+}
 
 
 def test_quick_gradient_benchmark(tmp_path):
@@ -13,6 +23,7 @@ def test_quick_gradient_benchmark(tmp_path):
         [sys.executable, str(SCRIPT), "--quick", "--output", str(output)],
         check=True,
         capture_output=True,
+        env=ENV,
     )
     results = json.loads(output.read_text())
     rows = results["objectives"]
@@ -44,6 +55,7 @@ def test_quick_encoding_benchmark(tmp_path):
         ],
         check=True,
         capture_output=True,
+        env=ENV,
     )
     rows = json.loads(output.read_text())["rows"]
     assert [row["encoding"] for row in rows] == ["soft_threshold", "relu", "transform"]

@@ -1,3 +1,4 @@
+import pickle
 import tracemalloc
 
 import numpy as np
@@ -57,16 +58,40 @@ def test_partial_fit_keeps_its_state(patches):
     X = patches[0][:1000]
     model = GBRBMScoreMatching(8, batch_size=100, random_state=0)
     model.partial_fit(X)
-    assert model._adam.n_steps == 10
+    assert model._trainer.adam.n_steps == 10
     first = model.components_.copy()
     model.partial_fit(X)
-    assert model._adam.n_steps == 20 and not np.allclose(model.components_, first)
+    assert model._trainer.adam.n_steps == 20 and not np.allclose(
+        model.components_, first
+    )
     with pytest.raises(ValueError, match="features"):
         model.partial_fit(X[:, :5])
     # the same chunks in the same order give the same model
     again = GBRBMScoreMatching(8, batch_size=100, random_state=0)
     again.partial_fit(X).partial_fit(X)
     np.testing.assert_array_equal(again.components_, model.components_)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        GBRBMScoreMatching(4, objective="fpcd", batch_size=50, random_state=0),
+        MPoTAutoencoder(3, 2, objective="pcd", batch_size=50, random_state=0),
+        GBRBMScoreMatching(4, objective="dsm", batch_size=50, random_state=0),
+    ],
+    ids=["gbrbm-fpcd", "mpot-pcd", "gbrbm-dsm"],
+)
+def test_the_trainer_pickles_and_clone_leaves_it_behind(gbrbm_data, model):
+    # the trainer (Adam moments, rng, chains, fast weights, HMC step size) is
+    # the whole state of partial_fit: a pickled model continues as the original
+    X = gbrbm_data[0][:200]
+    model = clone(model).partial_fit(X[:100])
+    copy = pickle.loads(pickle.dumps(model))
+    for estimator in (model, copy):
+        estimator.partial_fit(X[100:])
+    np.testing.assert_array_equal(copy.components_, model.components_)
+    assert copy.loss_curve_ == model.loss_curve_
+    assert not hasattr(clone(model), "_trainer")
 
 
 def test_partial_fit_after_fit_continues_from_the_fitted_model(gbrbm_data):
@@ -77,7 +102,7 @@ def test_partial_fit_after_fit_continues_from_the_fitted_model(gbrbm_data):
     assert model.n_iter_ == 51
     assert abs(model.score(X_test) - before) < 0.05 * abs(before)
     model.fit(X_train)  # a new fit forgets the Adam state
-    assert model._adam is None
+    assert model._trainer is None
 
 
 def test_partial_fit_keeps_unit_norm_covariance_filters(patches):

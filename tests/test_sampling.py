@@ -6,9 +6,9 @@ from sklearn import config_context
 from sklearn.datasets import load_digits
 from sklearn.preprocessing import StandardScaler
 
-from skscore import GBRBMScoreMatching, MPoTAutoencoder, _sampling
+from skscore import GBRBMScoreMatching, MPoTAutoencoder
 from skscore.datasets import make_gbrbm
-from skscore.energies import gaussian, gbrbm
+from skscore.energies import HamiltonianMC, gaussian, gbrbm
 
 
 def _moments_close(samples, reference, n_se=5.0):
@@ -40,7 +40,7 @@ def test_make_gbrbm_agrees_with_a_long_gibbs_chain(gbrbm_data):
     X, _, params = gbrbm_data
     rng = np.random.default_rng(1)
     start = rng.normal(size=(4000, 8))  # far from the model
-    samples = _sampling.gibbs(start, gbrbm._experts_of(params), 100, rng)
+    samples = gbrbm.MODEL.sample(start, params, 100, rng)  # block Gibbs
     _moments_close(samples, X)
 
 
@@ -64,12 +64,12 @@ def _gaussian_model(rng, D=5, K=3):
 def test_hmc_leaves_a_gaussian_invariant():
     rng = np.random.default_rng(0)
     params, mean, covariance = _gaussian_model(rng)
-    experts = gaussian._experts_of(params)
     exact = rng.multivariate_normal(mean, covariance, size=4000)
     samples, rates = exact, []
     for _ in range(20):
-        samples, accepted = _sampling.hmc(samples, experts, 10, 0.3, rng)
-        rates.append(accepted.mean())
+        sampler = HamiltonianMC(n_leapfrog_steps=10, step_size=0.3)  # a fixed step
+        samples = gaussian.MODEL.sample(samples, params, 1, rng, sampler)
+        rates.append(sampler.acceptance_rates[-1])
     assert 0.8 < np.mean(rates) < 1.0
     # the chains moved: a step of HMC decorrelates from the start
     assert np.mean(np.abs(samples - exact)) > 0.5
@@ -79,12 +79,12 @@ def test_hmc_leaves_a_gaussian_invariant():
 def test_hmc_reaches_a_gaussian_from_elsewhere_and_adapts_its_step():
     rng = np.random.default_rng(1)
     params, mean, covariance = _gaussian_model(rng)
-    experts = gaussian._experts_of(params)
-    samples, step = np.full((4000, 5), 5.0), 2.0  # too large a step at first
+    sampler = HamiltonianMC(n_leapfrog_steps=10, step_size=2.0)  # too large at first
+    samples = np.full((4000, 5), 5.0)
     for _ in range(200):
-        samples, accepted = _sampling.hmc(samples, experts, 10, step, rng)
-        step = _sampling.adapt_step_size(step, accepted.mean())
-    assert abs(accepted.mean() - _sampling.TARGET_ACCEPTANCE) < 0.1
+        samples = gaussian.MODEL.sample(samples, params, 1, rng, sampler)
+    assert sampler.step_size < 2.0
+    assert abs(sampler.acceptance_rates[-1] - sampler.target_acceptance) < 0.1
     _moments_close(samples, rng.multivariate_normal(mean, covariance, size=4000))
 
 
@@ -92,8 +92,9 @@ def test_hmc_rejects_a_diverging_trajectory():
     rng = np.random.default_rng(0)
     params, _, _ = _gaussian_model(rng)
     start = rng.normal(size=(50, 5))
-    samples, accepted = _sampling.hmc(start, gaussian._experts_of(params), 20, 1e6, rng)
-    assert not accepted.any()
+    sampler = HamiltonianMC(n_leapfrog_steps=20, step_size=1e6)
+    samples = gaussian.MODEL.sample(start, params, 1, rng, sampler)
+    assert sampler.acceptance_rates == [0.0]
     np.testing.assert_array_equal(samples, start)
 
 
@@ -177,12 +178,12 @@ def test_fpcd_chains_run_on_parameters_plus_fast_weights(gbrbm_data, monkeypatch
     model = GBRBMScoreMatching(4, objective="fpcd", max_iter=1, batch_size=100)
     seen = []
 
-    def spy(V, params, rng):
-        fast = {k: v.copy() for k, v in model._fast.items()}
+    def spy(V, params, n_steps, rng, sampler):
+        fast = {k: v.copy() for k, v in model._trainer.fast.items()}
         seen.append(({k: np.copy(v) for k, v in params.items()}, fast))
         return V
 
-    monkeypatch.setattr(model, "_negative_samples", spy)
+    monkeypatch.setattr(gbrbm.MODEL, "sample", spy)
     model.fit(X)
     assert len(seen) == 6  # one chain step per minibatch
     assert all(np.all(fast == 0) for fast in seen[0][1].values())
@@ -196,11 +197,12 @@ def test_pcd_chains_persist_across_partial_fit_calls(gbrbm_data):
     X = gbrbm_data[0]
     model = GBRBMScoreMatching(4, objective="pcd", batch_size=50, random_state=0)
     model.partial_fit(X[:100])
-    chains = model._chains.copy()
+    chains = model._trainer.chains.copy()
     assert chains.shape == (50, 8)
     model.partial_fit(X[100:150])
-    assert not np.allclose(model._chains, chains)  # continued, not restarted at X
-    assert not np.allclose(model._chains, X[100:150])
+    # continued, not restarted at X
+    assert not np.allclose(model._trainer.chains, chains)
+    assert not np.allclose(model._trainer.chains, X[100:150])
 
 
 def test_sample_is_reproducible_and_validates_its_arguments(gbrbm_data):

@@ -16,9 +16,9 @@ Gaussian unit). Then, with ``rho'``, ``rho''``, ``rho'''`` written ``P1``, ``P2`
 
 and the gradients of every objective follow by one shared backward pass
 (see the mathematics page of the documentation, sections "Closed-form
-gradients" and "The visible standard deviation"). A model module supplies
-a :class:`Experts`
-description of its parameters; this module does the chunked linear algebra.
+gradients" and "The visible standard deviation"). An
+:class:`~skscore.energies.EnergyModel` binds its parameters into an
+:class:`Experts`; this module does the chunked linear algebra.
 
 Unit quantities are held transposed, one row per hidden unit and one column
 per data row (``Z`` is ``B u^T + c``, shape (units, rows)), so that a model's
@@ -26,7 +26,6 @@ blocks of units (the mPoT's covariance and mean units) are contiguous: NumPy's
 vectorized loops run several times slower on strided column blocks.
 """
 
-from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -34,50 +33,64 @@ import numpy as np
 from .._chunks import chunk_slices, map_chunks
 
 
-def sigmoid(Z, out=None, sign=1.0):
-    """Logistic function ``sign / (1 + exp(-z))`` as ``sign (1 + tanh(z / 2)) / 2``.
-
-    Stable for any input, and several times faster than ``scipy.special.expit``
-    because NumPy vectorizes ``tanh``; it loses the relative precision of
-    values below about ``1e-16`` (float64) or ``1e-7`` (float32), which add
-    nothing to any sum here. ``sign=-1`` gives ``-sigm(z)`` at no extra cost.
-    """
-    out = np.multiply(Z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out *= 0.5 * sign
-    out += 0.5 * sign
-    return out
-
-
 class Experts(NamedTuple):
-    """A model's parameters and unit potential, in the engine's terms.
+    """A model at given parameters, in the engine's terms.
 
-    ``Z`` has one row per unit and one column per data row.
-    ``derivatives(Z, n)`` returns ``[rho'(Z), rho''(Z), ...]`` (``n`` new arrays
-    of Z's shape), ``potential(Z)`` the sum of ``rho(Z)`` over units (one value
-    per data row) and ``expectations(Z)`` the hidden unit expectations, in Z's
-    layout.
+    ``filters`` stacks every unit block's filters, one row per unit, and
+    ``intercept_hidden`` their biases (zero for units without one);
+    ``blocks`` holds, per block of units, its unit type, its rows and the
+    keyword arguments (hyperparameters) its methods take. Unit quantities
+    such as ``Z`` have one row per unit and one column per data row.
     """
 
     filters: np.ndarray
     intercept_hidden: np.ndarray
     intercept_visible: np.ndarray
     log_visible_std: np.ndarray
-    derivatives: Callable
-    potential: Callable
-    expectations: Callable
+    blocks: tuple
+
+    def derivatives(self, Z, n):
+        """``[rho'(Z), rho''(Z), ...]``: ``n`` new arrays of Z's shape."""
+        out = [np.empty_like(Z) for _ in range(n)]
+        for units, rows, hyper in self.blocks:
+            units.derivatives(Z[rows], [P[rows] for P in out], **hyper)
+        return out
+
+    def potential(self, Z):
+        """The sum of ``rho(Z)`` over units, one value per data row."""
+        total = None
+        for units, rows, hyper in self.blocks:
+            part = units.potential(Z[rows], **hyper)
+            total = part if total is None else total + part
+        return total
+
+    def expectations(self, Z):
+        """The hidden unit expectations, in Z's layout."""
+        parts = [
+            units.expectations(Z[rows], **hyper) for units, rows, hyper in self.blocks
+        ]
+        return parts[0] if len(parts) == 1 else np.vstack(parts)
+
+    def curvature(self, Z, S):
+        """The curvature part of ``-sum_j rho''(z_j) S_j`` for each data row."""
+        total = 0.0
+        for units, rows, hyper in self.blocks:
+            mean_curvature = units.mean_curvature(Z[rows], **hyper)
+            if mean_curvature is not None:
+                total = total - S[rows] @ mean_curvature
+        return total
 
 
-def _chunk(X, sl, experts, noise=None):
-    """``(u, Z)`` for the rows ``sl`` of ``u = (X + noise) / sigma``.
+def _chunk(X, sl, experts, noise_draw=None):
+    """``(u, Z)`` for the rows ``sl`` of ``u = (X + noise_draw) / sigma``.
 
     ``Z = B u^T + c`` has one row per unit and one column per row of ``u``.
     """
     inv_sigma = np.exp(-experts.log_visible_std)
-    if noise is None:
+    if noise_draw is None:
         U = X[sl] * inv_sigma
     else:
-        U = X[sl] + noise[sl]
+        U = X[sl] + noise_draw[sl]
         U *= inv_sigma
     Z = experts.filters @ U.T
     Z += experts.intercept_hidden[:, None]
@@ -90,10 +103,10 @@ def _slices(X, experts):
     )
 
 
-def _rows(X, experts, noise=None):
+def _row_chunks(X, experts):
     """Yield ``(slice, u, Z)`` per chunk of rows, as :func:`_chunk` makes them."""
     for sl in _slices(X, experts):
-        yield (sl, *_chunk(X, sl, experts, noise))
+        yield (sl, *_chunk(X, sl, experts))
 
 
 def _residual(U, P1, experts):
@@ -111,7 +124,7 @@ def input_filters(experts):
 
 def free_energy(X, experts):
     out = np.empty(X.shape[0], dtype=X.dtype)
-    for sl, U, Z in _rows(X, experts):
+    for sl, U, Z in _row_chunks(X, experts):
         U -= experts.intercept_visible
         out[sl] = 0.5 * np.einsum("ij,ij->i", U, U) + experts.potential(Z)
     return out
@@ -120,7 +133,7 @@ def free_energy(X, experts):
 def hidden_expectations(X, experts):
     n_units = experts.filters.shape[0]
     out = np.empty((X.shape[0], n_units), dtype=X.dtype)
-    for sl, _, Z in _rows(X, experts):
+    for sl, _, Z in _row_chunks(X, experts):
         out[sl] = experts.expectations(Z).T
     return out
 
@@ -128,7 +141,7 @@ def hidden_expectations(X, experts):
 def grad_free_energy(X, experts):
     inv_sigma = np.exp(-experts.log_visible_std)
     out = np.empty_like(X)
-    for sl, U, Z in _rows(X, experts):
+    for sl, U, Z in _row_chunks(X, experts):
         (P1,) = experts.derivatives(Z, 1)
         np.multiply(_residual(U, P1, experts), inv_sigma, out=out[sl])
     return out
@@ -138,7 +151,7 @@ def reconstruct(X, experts):
     """``v - sigma^2 dF/dv = sigma (b - P1 B)``."""
     sigma = np.exp(experts.log_visible_std)
     out = np.empty_like(X)
-    for sl, U, Z in _rows(X, experts):
+    for sl, U, Z in _row_chunks(X, experts):
         (P1,) = experts.derivatives(Z, 1)
         U -= _residual(U, P1, experts)
         np.multiply(U, sigma, out=out[sl])
@@ -152,7 +165,7 @@ def _free_energy_sums(X, experts):
     gc = np.zeros(c.shape[0])
     gb = np.zeros(experts.filters.shape[1])
     total = glog = 0.0
-    for _, U, Z in _rows(X, experts):
+    for _, U, Z in _row_chunks(X, experts):
         (P1,) = experts.derivatives(Z, 1)
         R = U - experts.intercept_visible
         total += 0.5 * np.einsum("ij,ij->", R, R) + experts.potential(Z).sum()
@@ -182,23 +195,24 @@ def contrastive(X, samples, experts):
     return float(data / n - model / m), grads
 
 
-def sm_terms(X, experts, split):
+def sm_terms(X, experts):
     """Squared error, variance and curvature terms of ``J`` for each row.
 
-    ``split(Z, P2S)``, with ``P2S = rho''(Z) S`` (units x rows), returns, per
-    data row, the parts of ``-sum_j rho''(z_j) S_j`` that are the variance and
-    the curvature of the model's energy.
+    ``-sum_j rho''(z_j) S_j`` splits into the variance and the curvature of
+    the model's energy as each block's unit type says.
     """
     B = experts.filters
     S = np.einsum("kd,kd->k", B, B)
     inv_var = np.exp(-2 * experts.log_visible_std)
     out = np.empty((X.shape[0], 3), dtype=X.dtype)
-    for sl, U, Z in _rows(X, experts):
+    for sl, U, Z in _row_chunks(X, experts):
         P1, P2 = experts.derivatives(Z, 2)
         G = _residual(U, P1, experts)
         out[sl, 0] = 0.5 * np.einsum("ij,ij->i", G, G)
         P2 *= S[:, None]
-        out[sl, 1], out[sl, 2] = split(Z, P2)
+        curvature = experts.curvature(Z, S)
+        out[sl, 1] = -P2.sum(axis=0) - curvature
+        out[sl, 2] = curvature
     out[:, 2] -= X.shape[1]
     out *= inv_var
     return out
@@ -210,7 +224,7 @@ def sm(X, experts):
     n_features = X.shape[1]
     minus_S = -S.astype(X.dtype)[:, None]
 
-    def head(G, derivatives, noise):
+    def head(G, derivatives, noise_draw):
         _, P2, P3 = derivatives
         row_loss = 0.5 * np.einsum("ij,ij->i", G, G) - S @ P2 - n_features
         P3 *= minus_S  # d/dz of -rho''(z) S, in place
@@ -222,18 +236,18 @@ def sm(X, experts):
 def ae(X, experts):
     """Mean ``1/2 ||v - reconstruct(v)||^2`` and its gradients."""
 
-    def head(G, derivatives, noise):
+    def head(G, derivatives, noise_draw):
         return 0.5 * np.einsum("ij,ij->i", G, G), G, None, None, None
 
     return _objective([(X, None)], experts, head, 2, power=2)
 
 
-def dsm(X, experts, noise, noise_std):
+def dsm(X, experts, noise_draws, noise_std):
     """Mean ``1/2 ||dF/dv(v + n) - n / noise_std^2||^2`` over rows and draws ``n``."""
     target_scale = np.exp(experts.log_visible_std) / noise_std**2
 
-    def head(G, derivatives, noise):
-        tau = noise * target_scale
+    def head(G, derivatives, noise_draw):
+        tau = noise_draw * target_scale
         G -= tau
         return (
             0.5 * np.einsum("ij,ij->i", G, G),
@@ -243,7 +257,7 @@ def dsm(X, experts, noise, noise_std):
             None,
         )
 
-    return _objective([(X, E) for E in noise], experts, head, 2, power=-2)
+    return _objective([(X, E) for E in noise_draws], experts, head, 2, power=-2)
 
 
 def _objective(batches, experts, head, n_derivatives, power):
@@ -251,26 +265,27 @@ def _objective(batches, experts, head, n_derivatives, power):
 
     ``L_1`` is a per-row loss on the unit-variance model that depends on ``u``
     through ``z``, the residual ``g`` and the squared filter norms ``S``.
-    ``head(G, derivatives, noise)`` gets ``g`` (which it may overwrite) and
+    ``head(G, derivatives, noise_draw)`` gets ``g`` (which it may overwrite) and
     ``[rho'(z), ...]`` and returns the per-row ``L_1``, ``dL_1/dg``, any
     further ``dL_1/dz`` (units x rows, or None), any contribution to
     ``d/dlog(sigma)`` beyond the scaling of ``u`` (or None) and the summed
-    ``dL_1/dS`` (or None). ``batches`` is a list of ``(X, noise)`` pairs.
-    Chunks of rows are processed in parallel threads, one per BLAS thread,
-    each with a single-threaded BLAS, so that the elementwise work runs on
-    every core too. Returns the loss and the gradients for the filters,
-    hidden biases, visible bias and log visible standard deviation.
+    ``dL_1/dS`` (or None). ``batches`` is a list of ``(X, noise_draw)`` pairs,
+    ``noise_draw`` None for clean rows. Chunks of rows are processed in
+    parallel threads, one per BLAS thread, each with a single-threaded BLAS,
+    so that the elementwise work runs on every core too. Returns the loss and
+    the gradients for the filters, hidden biases, visible bias and log visible
+    standard deviation.
     """
     B, c = experts.filters, experts.intercept_hidden
 
     def chunk_terms(task):
-        X, noise, sl = task
-        U, Z = _chunk(X, sl, experts, noise)
+        X, noise_draw, sl = task
+        U, Z = _chunk(X, sl, experts, noise_draw)
         derivatives = experts.derivatives(Z, n_derivatives)
         P1, P2 = derivatives[:2]
         G = _residual(U, P1, experts)
         row_loss, R, dZ, dlog, dS = head(
-            G, derivatives, None if noise is None else noise[sl]
+            G, derivatives, None if noise_draw is None else noise_draw[sl]
         )
         # back through g = u - b + rho'(z) B and z = B u + c (units x rows)
         delta = B @ R.T
@@ -290,7 +305,7 @@ def _objective(batches, experts, head, n_derivatives, power):
             glog += dlog
         return loss, gB, delta_sum, -R.sum(axis=0), glog, dS
 
-    tasks = [(X, noise, sl) for X, noise in batches for sl in _slices(X, experts)]
+    tasks = [(X, draw, sl) for X, draw in batches for sl in _slices(X, experts)]
     loss, gB, gc, gb, glog, dS = 0.0, np.zeros(B.shape), 0.0, 0.0, 0.0, 0.0
     for terms in map_chunks(chunk_terms, tasks):
         loss += terms[0]
