@@ -410,16 +410,19 @@ class _BaseScoreMatching(
         if self.encoding == "expectation":
             return self._model.hidden_expectations(X, params)
         filters, bias = self._model.input_filters(params)
+        if self.encoding == "soft_threshold":
+            # projections of u - b on unit-norm filters, u = v / sigma (so in
+            # units of sigma), as one affine map of v
+            unit = filters / np.linalg.norm(filters, axis=1, keepdims=True)
+            bias = -(unit @ params["intercept_visible"])
+            filters = unit / self.visible_std_
+        filters, bias = filters.astype(X.dtype), bias.astype(X.dtype)
         out = np.empty((X.shape[0], self._n_features_out), dtype=X.dtype)
-        row_floats = X.shape[1] + 3 * self._n_features_out
-        for batch in chunk_slices(X.shape[0], row_floats, X.dtype):
+        for batch in chunk_slices(X.shape[0], X.shape[1] + out.shape[1], X.dtype):
             if self.encoding == "relu":
-                out[batch] = relu(X[batch], filters, bias)
+                relu(X[batch], filters, bias, out=out[batch])
             else:
-                # projections of u - b, u = v / sigma: in units of sigma
-                centered = X[batch] / self.visible_std_
-                centered -= params["intercept_visible"]
-                out[batch] = soft_threshold(centered, filters, self.threshold)
+                soft_threshold(X[batch], filters, bias, self.threshold, out=out[batch])
         return out
 
     @property

@@ -12,24 +12,23 @@ def bound_row(value, array):
     return np.full(array.shape[-1], value, dtype=array.dtype)
 
 
-def relu(X, filters, bias):
-    """``max(0, X filters^T + bias)``, in X's dtype."""
-    codes = X @ filters.T.astype(X.dtype, copy=False)
-    codes += bias.astype(X.dtype, copy=False)
-    return np.maximum(codes, bound_row(0, codes), out=codes)
+def relu(X, filters, bias, out):
+    """``max(0, X filters^T + bias)``, written into ``out`` (X's dtype)."""
+    np.matmul(X, filters.T, out=out)
+    out += bias
+    return np.maximum(out, bound_row(0, out), out=out)
 
 
-def soft_threshold(X, filters, threshold):
-    """``[max(0, X f^T - t), max(0, -X f^T - t)]`` for filters ``f`` of unit norm.
+def soft_threshold(X, filters, bias, threshold, out):
+    """``[max(0, p - t), max(0, -p - t)]`` for the projections ``p = X f^T + bias``.
 
     The two signs of each projection are kept apart (Coates and Ng, 2011), so
-    there are twice as many codes as filters.
+    ``out`` has twice as many columns as there are filters.
     """
-    unit = filters / np.linalg.norm(filters, axis=1, keepdims=True)
-    n_filters = unit.shape[0]
-    out = np.empty((X.shape[0], 2 * n_filters), dtype=X.dtype)
+    n_filters = filters.shape[0]
     projections = out[:, n_filters:]
-    np.matmul(X, unit.T.astype(X.dtype, copy=False), out=projections)
+    np.matmul(X, filters.T, out=projections)
+    projections += bias
     np.subtract(projections, threshold, out=out[:, :n_filters])
     np.subtract(-threshold, projections, out=projections)
     return np.maximum(out, bound_row(0, out), out=out)
