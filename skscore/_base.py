@@ -3,8 +3,10 @@
 import time
 import warnings
 from numbers import Integral, Real
+from typing import TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -20,10 +22,15 @@ from ._encoding import relu, soft_threshold
 from ._logging import progress_logger
 from ._optim import normalize_rows
 from ._training import OBJECTIVES, MinibatchTrainer, TrainingLoss, fit_lbfgs
+from ._typing import RandomStateLike
 
 #: a learned visible standard deviation stays within this factor of the data's
 #: scale, which keeps float32 objectives finite at every L-BFGS trial point
 _VISIBLE_STD_RANGE = 1e6
+
+
+#: the estimator type that fit and partial_fit return
+_Estimator = TypeVar("_Estimator", bound="_BaseScoreMatching")
 
 
 class _BaseScoreMatching(
@@ -193,7 +200,7 @@ class _BaseScoreMatching(
         self.visible_std_ = float(np.exp(params["log_visible_std"]))
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self: _Estimator, X: ArrayLike, y: None = None) -> _Estimator:
         """Fit the model to X.
 
         The score matching objectives (``"sm"``, ``"dsm"``, ``"ae"``) are
@@ -258,7 +265,7 @@ class _BaseScoreMatching(
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
+    def partial_fit(self: _Estimator, X: ArrayLike, y: None = None) -> _Estimator:
         """Update the model with one pass of minibatch Adam over X.
 
         Each call runs through X in minibatches of ``batch_size`` rows, taking
@@ -349,7 +356,7 @@ class _BaseScoreMatching(
                 setattr(self, name, value)
         return params
 
-    def input_filters(self):
+    def input_filters(self) -> tuple[np.ndarray, np.ndarray]:
         """The affine map from the data to the hidden units' inputs.
 
         The inputs of the hidden units are ``z = X @ filters.T + intercepts``,
@@ -391,7 +398,7 @@ class _BaseScoreMatching(
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         return X, self._energy_params(X.dtype)
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Encode each row with the learned model, as ``encoding`` says.
 
         Parameters
@@ -435,7 +442,7 @@ class _BaseScoreMatching(
     def _n_features_out(self):
         return self._n_hidden * (2 if self.encoding == "soft_threshold" else 1)
 
-    def free_energy(self, X):
+    def free_energy(self, X: ArrayLike) -> np.ndarray:
         """Free energy ``F(v)`` of each row.
 
         Parameters
@@ -451,7 +458,7 @@ class _BaseScoreMatching(
         X, params = self._validated_params(X)
         return self._model.free_energy(X, params)
 
-    def score_samples(self, X):
+    def score_samples(self, X: ArrayLike) -> np.ndarray:
         """Unnormalized log density ``-F(v)`` of each row.
 
         Parameters
@@ -466,7 +473,7 @@ class _BaseScoreMatching(
         """
         return -self.free_energy(X)
 
-    def reconstruct(self, X):
+    def reconstruct(self, X: ArrayLike) -> np.ndarray:
         """Reconstruction ``v_hat`` of each row, the autoencoder's output.
 
         Parameters
@@ -482,7 +489,9 @@ class _BaseScoreMatching(
         X, params = self._validated_params(X)
         return self._model.reconstruct(X, params)
 
-    def denoise(self, X, n_steps=10, step_size=0.1):
+    def denoise(
+        self, X: ArrayLike, n_steps: int = 10, step_size: float = 0.1
+    ) -> np.ndarray:
         """Move each row toward high model density by gradient steps on F.
 
         Each step is ``v <- v + step_size * (reconstruct(v) - v)``, that is
@@ -519,7 +528,12 @@ class _BaseScoreMatching(
             out += step_size * (self._model.reconstruct(out, params) - out)
         return out
 
-    def sample(self, n_samples=1, n_steps=1000, random_state=None):
+    def sample(
+        self,
+        n_samples: int = 1,
+        n_steps: int = 1000,
+        random_state: RandomStateLike = None,
+    ) -> np.ndarray:
         """Draw rows from the model by running Markov chains.
 
         Each chain starts from the model's Gaussian part, ``sigma (b + eps)``,
@@ -565,7 +579,7 @@ class _BaseScoreMatching(
             )
         return out
 
-    def score_terms(self, X):
+    def score_terms(self, X: ArrayLike) -> np.ndarray:
         """The three terms of the score matching objective for each row.
 
         Parameters
@@ -584,7 +598,7 @@ class _BaseScoreMatching(
         X, params = self._validated_params(X)
         return self._model.sm_terms(X, params)
 
-    def score(self, X, y=None):
+    def score(self, X: ArrayLike, y: None = None) -> float:
         """Negative mean score matching objective on X (higher is better).
 
         It includes every constant of the objective, does not depend on the

@@ -6,6 +6,7 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _BaseScoreMatching, _largest_variance
+from ._typing import RandomStateLike
 from .energies import gbrbm
 
 
@@ -204,23 +205,23 @@ class GBRBMScoreMatching(_BaseScoreMatching):
 
     def __init__(
         self,
-        n_components=256,
+        n_components: int = 256,
         *,
-        visible_std="learn",
-        objective="sm",
-        encoding="soft_threshold",
-        threshold=0.5,
-        noise=0.1,
-        n_noise_samples=1,
-        n_gibbs_steps=1,
-        alpha=0.0,
-        max_iter=200,
-        tol=1e-6,
-        batch_size=256,
-        learning_rate=0.01,
-        warm_start=False,
-        random_state=None,
-        verbose=0,
+        visible_std: float | str = "learn",
+        objective: str = "sm",
+        encoding: str = "soft_threshold",
+        threshold: float = 0.5,
+        noise: float = 0.1,
+        n_noise_samples: int = 1,
+        n_gibbs_steps: int = 1,
+        alpha: float = 0.0,
+        max_iter: int = 200,
+        tol: float = 1e-6,
+        batch_size: int = 256,
+        learning_rate: float = 0.01,
+        warm_start: bool = False,
+        random_state: RandomStateLike = None,
+        verbose: int = 0,
     ):
         self.n_components = n_components
         self.visible_std = visible_std

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval
 
 from ._base import _BaseScoreMatching, _largest_variance
 from ._chunks import mean_and_covariance
+from ._typing import RandomStateLike
 from .energies import mpot
 
 
@@ -239,25 +240,25 @@ class MPoTAutoencoder(_BaseScoreMatching):
 
     def __init__(
         self,
-        n_covariance=64,
-        n_mean=64,
+        n_covariance: int = 64,
+        n_mean: int = 64,
         *,
-        gamma=1.0,
-        visible_std="learn",
-        objective="sm",
-        encoding="soft_threshold",
-        threshold=0.5,
-        noise=0.1,
-        n_noise_samples=1,
-        n_leapfrog_steps=20,
-        alpha=0.0,
-        max_iter=200,
-        tol=1e-6,
-        batch_size=256,
-        learning_rate=0.03,
-        warm_start=False,
-        random_state=None,
-        verbose=0,
+        gamma: float = 1.0,
+        visible_std: float | str = "learn",
+        objective: str = "sm",
+        encoding: str = "soft_threshold",
+        threshold: float = 0.5,
+        noise: float = 0.1,
+        n_noise_samples: int = 1,
+        n_leapfrog_steps: int = 20,
+        alpha: float = 0.0,
+        max_iter: int = 200,
+        tol: float = 1e-6,
+        batch_size: int = 256,
+        learning_rate: float = 0.03,
+        warm_start: bool = False,
+        random_state: RandomStateLike = None,
+        verbose: int = 0,
     ):
         self.n_covariance = n_covariance
         self.n_mean = n_mean

@@ -356,7 +356,7 @@ class EnergyModel:
         V: np.ndarray,
         params: Params,
         n_steps: int,
-        rng,
+        rng: np.random.RandomState,
         sampler: Sampler | None = None,
     ) -> np.ndarray:
         """Run ``n_steps`` steps of the model's Markov chain from each row of V.

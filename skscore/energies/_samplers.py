@@ -14,6 +14,7 @@ runs, so that persistent chains continue where they stopped.
 import numpy as np
 
 from . import _experts
+from ._experts import Experts
 from ._units import sigmoid
 
 
@@ -31,21 +32,27 @@ class Sampler:
     #: chain steps per update of a training minibatch
     steps_per_update = 1
 
-    def run(self, experts, V, n_steps, rng):
+    def run(
+        self,
+        experts: Experts,
+        V: np.ndarray,
+        n_steps: int,
+        rng: np.random.RandomState,
+    ) -> np.ndarray:
         """``n_steps`` steps from the rows V of the model bound in ``experts``."""
         raise NotImplementedError
 
-    def end_pass(self):
+    def end_pass(self) -> None:
         """Close one training pass over the data: summarize its statistics."""
 
-    def fitted_attributes(self):
+    def fitted_attributes(self) -> dict[str, float]:
         """What a fitted estimator publishes of the sampler: a dict by attribute."""
         return {}
 
-    def restore(self, fitted):
+    def restore(self, fitted: dict[str, float]) -> None:
         """Continue from the dict of :meth:`fitted_attributes` ``fitted``."""
 
-    def report(self):
+    def report(self) -> str:
         """Extra words for the progress line of a training pass."""
         return ""
 
@@ -64,10 +71,16 @@ class BlockGibbs(Sampler):
 
     settings = ("n_gibbs_steps",)
 
-    def __init__(self, n_gibbs_steps=1):
+    def __init__(self, n_gibbs_steps: int = 1):
         self.steps_per_update = n_gibbs_steps
 
-    def run(self, experts, V, n_steps, rng):
+    def run(
+        self,
+        experts: Experts,
+        V: np.ndarray,
+        n_steps: int,
+        rng: np.random.RandomState,
+    ) -> np.ndarray:
         B, c = experts.filters, experts.intercept_hidden
         b = experts.intercept_visible
         sigma = np.exp(experts.log_visible_std)
@@ -116,13 +129,19 @@ class HamiltonianMC(Sampler):
     #: acceptance rate toward which the step size is adapted
     target_acceptance = 0.9
 
-    def __init__(self, n_leapfrog_steps=20, step_size=0.1):
+    def __init__(self, n_leapfrog_steps: int = 20, step_size: float = 0.1):
         self.n_leapfrog_steps = n_leapfrog_steps
         self.step_size = step_size
         self.acceptance_rates = []
         self.acceptance_rate = None
 
-    def run(self, experts, V, n_steps, rng):
+    def run(
+        self,
+        experts: Experts,
+        V: np.ndarray,
+        n_steps: int,
+        rng: np.random.RandomState,
+    ) -> np.ndarray:
         for _ in range(n_steps):
             V, accepted = _trajectory(
                 experts, V, self.n_leapfrog_steps, self.step_size, rng
@@ -132,21 +151,21 @@ class HamiltonianMC(Sampler):
             self.step_size *= 1.02 if rate > self.target_acceptance else 0.98
         return V
 
-    def end_pass(self):
+    def end_pass(self) -> None:
         if self.acceptance_rates:
             self.acceptance_rate = float(np.mean(self.acceptance_rates))
         self.acceptance_rates = []
 
-    def fitted_attributes(self):
+    def fitted_attributes(self) -> dict[str, float]:
         fitted = {"hmc_step_size_": self.step_size}
         if self.acceptance_rate is not None:
             fitted["acceptance_rate_"] = self.acceptance_rate
         return fitted
 
-    def restore(self, fitted):
+    def restore(self, fitted: dict[str, float]) -> None:
         self.step_size = fitted.get("hmc_step_size_", self.step_size)
 
-    def report(self):
+    def report(self) -> str:
         return f", HMC acceptance rate {self.acceptance_rate:.3f}"
 
 

@@ -38,7 +38,7 @@ class Units:
     #: names of the fixed model parameters (0-d arrays) that ``rho`` depends on
     hyperparameters = ()
 
-    def derivatives(self, Z, out):
+    def derivatives(self, Z: np.ndarray, out: list[np.ndarray]) -> list[np.ndarray]:
         """Write ``rho'(Z)``, ``rho''(Z)``, ... into the arrays of the list ``out``.
 
         ``out`` holds one to three arrays of Z's shape; fill as many
@@ -46,15 +46,15 @@ class Units:
         """
         raise NotImplementedError
 
-    def potential(self, Z):
+    def potential(self, Z: np.ndarray) -> np.ndarray:
         """``sum_j rho(z_j)`` over the units: one value per column of Z."""
         raise NotImplementedError
 
-    def expectations(self, Z):
+    def expectations(self, Z: np.ndarray) -> np.ndarray:
         """The hidden units' conditional expectations ``E[h | v]``, in Z's layout."""
         raise NotImplementedError
 
-    def mean_curvature(self, Z):
+    def mean_curvature(self, Z: np.ndarray) -> np.ndarray:
         """``E[d^2 E / dz^2 | v]`` per unit, or None where the energy is linear in z.
 
         ``-rho''(z) ||B_j||^2`` in the score matching objective is the variance
@@ -72,7 +72,7 @@ class BinaryUnits(Units):
     ``rho''' = -h (1 - h) (1 - 2h)``.
     """
 
-    def derivatives(self, Z, out):
+    def derivatives(self, Z: np.ndarray, out: list[np.ndarray]) -> list[np.ndarray]:
         P1 = sigmoid(Z, out=out[0], sign=-1.0)
         if len(out) > 1:
             P2 = np.add(P1, 1, out=out[1])  # 1 - h
@@ -82,10 +82,10 @@ class BinaryUnits(Units):
             P3 += 1  # 1 - 2h
             P3 *= P2
 
-    def potential(self, Z):
+    def potential(self, Z: np.ndarray) -> np.ndarray:
         return -np.logaddexp(0, Z).sum(axis=0)
 
-    def expectations(self, Z):
+    def expectations(self, Z: np.ndarray) -> np.ndarray:
         return sigmoid(Z)
 
 
@@ -101,7 +101,9 @@ class StudentTUnits(Units):
 
     hyperparameters = ("gamma",)
 
-    def derivatives(self, Z, out, gamma):
+    def derivatives(
+        self, Z: np.ndarray, out: list[np.ndarray], gamma: np.ndarray
+    ) -> list[np.ndarray]:
         half_sq = Z * Z
         half_sq *= 0.5
         e = half_sq + 1
@@ -119,13 +121,13 @@ class StudentTUnits(Units):
             P3 *= e
             P3 *= e
 
-    def potential(self, Z, gamma):
+    def potential(self, Z: np.ndarray, gamma: np.ndarray) -> np.ndarray:
         return gamma * np.log1p(0.5 * Z * Z).sum(axis=0)
 
-    def expectations(self, Z, gamma):
+    def expectations(self, Z: np.ndarray, gamma: np.ndarray) -> np.ndarray:
         return gamma / (1 + 0.5 * Z * Z)
 
-    def mean_curvature(self, Z, gamma):
+    def mean_curvature(self, Z: np.ndarray, gamma: np.ndarray) -> np.ndarray:
         # the energy h (1 + z^2 / 2) curves by h: its mean is E[h | v]
         return self.expectations(Z, gamma)
 
@@ -133,15 +135,15 @@ class StudentTUnits(Units):
 class GaussianUnits(Units):
     """Unit-variance Gaussian units: ``rho(z) = -z^2 / 2``, ``E[h | v] = z``."""
 
-    def derivatives(self, Z, out):
+    def derivatives(self, Z: np.ndarray, out: list[np.ndarray]) -> list[np.ndarray]:
         np.negative(Z, out=out[0])
         if len(out) > 1:
             out[1].fill(-1.0)
         if len(out) > 2:
             out[2].fill(0.0)
 
-    def potential(self, Z):
+    def potential(self, Z: np.ndarray) -> np.ndarray:
         return -0.5 * np.einsum("ij,ij->j", Z, Z)
 
-    def expectations(self, Z):
+    def expectations(self, Z: np.ndarray) -> np.ndarray:
         return Z.copy()
