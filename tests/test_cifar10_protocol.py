@@ -162,11 +162,14 @@ def test_without_refit_the_classifier_of_the_chosen_C_is_scored(spied_classifier
     assert sum(X is encoded[2] for X in scored) == 1
 
 
-def test_the_l2_svm_is_linear_svc_with_the_squared_hinge():
+def test_the_l2_svm_has_linear_svcs_objective_and_warm_starts():
+    # L2SVM: the squared hinge, one-vs-rest, the intercept regularized as a
+    # feature of value 1, as LinearSVC's (tests/test_cifar10_l2svm.py)
     svm = classify.make_classifier("svm")
-    assert type(svm).__name__ == "LinearSVC"
-    assert svm.get_params()["loss"] == "squared_hinge"
-    assert svm.get_params()["penalty"] == "l2"
+    assert type(svm).__name__ == "L2SVM"
+    params = svm.get_params()
+    assert params["intercept_scaling"] == 1.0 and params["fit_intercept"] is True
+    assert params["warm_start"] is True
     assert type(classify.make_classifier("logistic")).__name__ == "LogisticRegression"
     with pytest.raises(ValueError, match="Unknown classifier"):
         classify.make_classifier("forest")
