@@ -14,6 +14,7 @@ images at that ``C``, and the test set is used once.
 - ``features``: a row's noise choice, learning and encoding, and the cache
   of encoded features, keyed by a hash of everything that produced them;
 - ``classify``: standardization, the search for ``C``, the refit;
+- ``l2svm``: the L2-SVM, ``LinearSVC``'s objective by L-BFGS on float32;
 - ``results``: the results file, where no finished row is ever lost;
 - ``runner``: ``run``, the rows not yet in the results file.
 """
