@@ -17,6 +17,16 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._array_api import (
+    check_same_namespace,
+    convert,
+    copy,
+    device,
+    float_dtype,
+    input_namespace,
+    namespace,
+    to_numpy,
+)
 from ._chunks import chunk_slices
 from ._encoding import relu, soft_threshold
 from ._logging import progress_logger
@@ -83,6 +93,7 @@ class _BaseScoreMatching(
         units of X are compared with it. Kept as ``_scale`` for later calls
         of ``partial_fit``, whose chunks may be too small to measure it.
         """
+        dtype = float_dtype(namespace(X), X.dtype)
         with np.errstate(over="ignore", invalid="ignore"):
             variance = _column_variances(X).mean()
         if variance == 0 and self.visible_std == "learn" and self.objective == "sm":
@@ -93,14 +104,14 @@ class _BaseScoreMatching(
             )
         scale = float(np.sqrt(variance)) if variance > 0 else 1.0
         # the objectives are in units of X**2 or 1 / X**2, in X's dtype
-        limit = np.sqrt(np.finfo(X.dtype).max) / 1e4
+        limit = np.sqrt(np.finfo(dtype).max) / 1e4
         if not 1 / limit <= scale <= limit:
             raise ValueError(
                 f"The scale of X (root mean square of the column standard "
-                f"deviations) is {scale:.3g}, outside what {X.dtype} computations "
+                f"deviations) is {scale:.3g}, outside what {dtype} computations "
                 f"of the objective can hold ({1 / limit:.1g} to {limit:.1g}). "
                 "Rescale X"
-                + (", or convert it to float64." if X.dtype == np.float32 else ".")
+                + (", or convert it to float64." if dtype == np.float32 else ".")
             )
         _warn_if_far(scale, "visible_std", self.visible_std, "the visible units", 100)
         if self.objective == "dsm":
@@ -109,7 +120,7 @@ class _BaseScoreMatching(
         return scale
 
     def _init_params(self, X, rng, scale):
-        """Starting parameters for ``fit``, in the dtype of X.
+        """Starting parameters for ``fit``, NumPy arrays in the dtype of X.
 
         Filters with unit-norm rows start as Gaussian directions, other
         filters small (standard deviation 0.01, as in a GBRBM), hidden biases
@@ -126,13 +137,12 @@ class _BaseScoreMatching(
         for block in blocks:
             if block.bias is not None:
                 params[block.bias] = np.zeros(getattr(self, block.n_units))
-        params["intercept_visible"] = X.mean(axis=0, dtype=np.float64) / sigma
+        params["intercept_visible"] = _column_means(X) / sigma
         params["log_visible_std"] = np.log(sigma)
         for name in self._model.hyperparameters:
             params[name] = getattr(self, name)
-        return {
-            name: np.asarray(value, dtype=X.dtype) for name, value in params.items()
-        }
+        dtype = float_dtype(namespace(X), X.dtype)
+        return {name: np.asarray(value, dtype=dtype) for name, value in params.items()}
 
     def _learns_visible_std(self):
         # The plain autoencoder's loss is no density criterion and cannot
@@ -157,7 +167,10 @@ class _BaseScoreMatching(
         return {"log_visible_std": (np.log(scale) - spread, np.log(scale) + spread)}
 
     def _warm_params(self, dtype):
-        """The fitted parameters to continue from, under the current settings."""
+        """The fitted parameters to continue from, under the current settings.
+
+        NumPy arrays in ``dtype`` (a NumPy dtype): the optimizers run on the host.
+        """
         for block in self._model.units:
             n_units = getattr(self, block.n_units)
             attribute = f"{block.filters}_"
@@ -175,8 +188,11 @@ class _BaseScoreMatching(
             params["log_visible_std"] = np.log(self.visible_std).astype(dtype)
         return params
 
-    def _energy_params(self, dtype):
-        """The energy parameters held in the fitted attributes, in ``dtype``."""
+    def _energy_params(self, dtype, xp=np, where=None):
+        """The energy parameters held in the fitted attributes.
+
+        Arrays of ``xp`` on device ``where``, in ``dtype`` (one of ``xp``'s).
+        """
         params = {}
         for name, parameter in self._model.parameters.items():
             if name == "log_visible_std":
@@ -184,19 +200,27 @@ class _BaseScoreMatching(
             elif parameter.trainable:
                 params[name] = getattr(self, f"{name}_")
             else:  # a hyperparameter, set by the estimator's parameter
-                params[name] = getattr(self, name)
-        return {name: np.asarray(value, dtype=dtype) for name, value in params.items()}
+                params[name] = np.asarray(getattr(self, name))
+        return {
+            name: convert(value, xp, where, dtype) for name, value in params.items()
+        }
 
-    def _set_energy_params(self, params):
+    def _fitted_namespace(self):
+        """The namespace and device of the fitted arrays."""
+        return namespace(self.intercept_visible_), device(self.intercept_visible_)
+
+    def _set_energy_params(self, params, xp=np, where=None):
         """Set the fitted attributes from the parameters that training reached.
 
         Training works on unconstrained rows (see
         :func:`skscore._optim.on_unit_rows`): the model's are normalized here.
+        The attributes are arrays of ``xp`` on device ``where``, the namespace
+        and device of the training data.
         """
         params = normalize_rows(params, self._model.unit_norm)
         for name in self._model.trainable:
             if name != "log_visible_std":
-                setattr(self, f"{name}_", params[name])
+                setattr(self, f"{name}_", convert(params[name], xp, where))
         self.visible_std_ = float(np.exp(params["log_visible_std"]))
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -223,17 +247,18 @@ class _BaseScoreMatching(
             The fitted estimator.
         """
         warm = self.warm_start and hasattr(self, "n_iter_")
+        xp, where = input_namespace(X)
         X = validate_data(
             self,
             X,
-            dtype=[np.float64, np.float32],
+            dtype=[xp.float64, xp.float32],
             ensure_min_samples=2,
             reset=not warm,
         )
         rng = check_random_state(self.random_state)
         scale = self._data_scale(X)
         if warm:
-            params = self._warm_params(X.dtype)
+            params = self._warm_params(float_dtype(xp, X.dtype))
         else:
             params = self._init_params(X, rng, scale)
         if OBJECTIVES[self.objective].optimizer == "L-BFGS":
@@ -254,6 +279,7 @@ class _BaseScoreMatching(
             self.loss_curve_, self.n_iter_ = [], 0
             log = progress_logger(self.verbose)
             start = time.perf_counter()
+            X = to_numpy(X)  # the Markov chains run on the host
             for _ in range(self.max_iter):
                 params = self._minibatch_pass(X, params, shuffle=True, where="in fit")
                 log(
@@ -261,7 +287,7 @@ class _BaseScoreMatching(
                     f"{self.loss_curve_[-1]:.6g}{self._trainer.sampler.report()}, "
                     f"{time.perf_counter() - start:.2f}s"
                 )
-        self._set_energy_params(params)
+        self._set_energy_params(params, xp, where)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -290,18 +316,20 @@ class _BaseScoreMatching(
             The updated estimator.
         """
         first = not hasattr(self, "n_iter_")
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
+        xp, where = input_namespace(X)
+        X = validate_data(self, X, dtype=[xp.float64, xp.float32], reset=first)
         rng = check_random_state(self.random_state)
         if first:
             params = self._init_params(X, rng, self._data_scale(X))
             self.loss_curve_, self.n_iter_ = [], 0
         else:
-            params = self._warm_params(X.dtype)
+            params = self._warm_params(float_dtype(xp, X.dtype))
         if first or getattr(self, "_trainer", None) is None:
             self._trainer = self._minibatch_trainer(params, self._scale, rng)
         start = time.perf_counter()
+        X = to_numpy(X)  # minibatch Adam runs on the host
         params = self._minibatch_pass(X, params, shuffle=False, where="in partial_fit")
-        self._set_energy_params(params)
+        self._set_energy_params(params, xp, where)
         progress_logger(self.verbose)(
             f"partial_fit pass {self.n_iter_} over {len(X)} rows, mean minibatch "
             f"loss {self.loss_curve_[-1]:.6g}, {time.perf_counter() - start:.2f}s"
@@ -388,15 +416,23 @@ class _BaseScoreMatching(
         True
         """
         check_is_fitted(self)
+        xp, where = self._fitted_namespace()
         return self._model.input_filters(
-            self._energy_params(self.intercept_visible_.dtype)
+            self._energy_params(self.intercept_visible_.dtype, xp, where)
         )
 
-    def _validated_params(self, X):
-        """Validate X for a fitted model; return it with the model's parameters."""
+    def _validated_params(self, X, method):
+        """Validate X for a fitted model; return it with the model's parameters.
+
+        The parameters are arrays of X's namespace, on its device. Under
+        array API dispatch, X must be of the namespace and device of the
+        data ``fit`` saw, as scikit-learn requires.
+        """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return X, self._energy_params(X.dtype)
+        xp, where = input_namespace(X)
+        check_same_namespace(X, self.intercept_visible_, self, method)
+        X = validate_data(self, X, dtype=[xp.float64, xp.float32], reset=False)
+        return X, self._energy_params(X.dtype, xp, where)
 
     def transform(self, X: ArrayLike) -> np.ndarray:
         """Encode each row with the learned model, as ``encoding`` says.
@@ -413,23 +449,30 @@ class _BaseScoreMatching(
             the rectified inputs of the hidden units, or the soft thresholds
             of the projections on the filters (twice as many features).
         """
-        X, params = self._validated_params(X)
+        X, params = self._validated_params(X, "transform")
         if self.encoding == "expectation":
             return self._model.hidden_expectations(X, params)
+        xp = namespace(X)
         filters, bias = self._model.input_filters(params)
         if self.encoding == "soft_threshold":
             # projections of u - b on unit-norm filters, u = v / sigma (so in
             # units of sigma), as one affine map of v
-            unit = filters / np.linalg.norm(filters, axis=1, keepdims=True)
+            unit = filters / xp.sqrt(xp.sum(filters * filters, axis=1))[:, None]
             bias = -(unit @ params["intercept_visible"])
             filters = unit / self.visible_std_
-        filters, bias = filters.astype(X.dtype), bias.astype(X.dtype)
-        out = np.empty((X.shape[0], self._n_features_out), dtype=X.dtype)
-        for batch in chunk_slices(X.shape[0], X.shape[1] + out.shape[1], X.dtype):
+        shape = (X.shape[0], self._n_features_out)
+        if xp is np:
+            out = np.empty(shape, dtype=X.dtype)
+        else:
+            out = xp.empty(shape, dtype=X.dtype, device=device(X))
+        dtype = float_dtype(xp, X.dtype)
+        for batch in chunk_slices(X.shape[0], X.shape[1] + shape[1], dtype):
             if self.encoding == "relu":
-                relu(X[batch], filters, bias, out=out[batch])
+                relu(X[batch, :], filters, bias, out=out[batch, :])
             else:
-                soft_threshold(X[batch], filters, bias, self.threshold, out=out[batch])
+                soft_threshold(
+                    X[batch, :], filters, bias, self.threshold, out=out[batch, :]
+                )
         return out
 
     @property
@@ -455,7 +498,7 @@ class _BaseScoreMatching(
         free_energy : ndarray of shape (n_samples,)
             ``F(v)``; the model's log density is ``-F(v) - log Z``.
         """
-        X, params = self._validated_params(X)
+        X, params = self._validated_params(X, "free_energy")
         return self._model.free_energy(X, params)
 
     def score_samples(self, X: ArrayLike) -> np.ndarray:
@@ -471,6 +514,8 @@ class _BaseScoreMatching(
         scores : ndarray of shape (n_samples,)
             Negative free energy of each row.
         """
+        if hasattr(self, "intercept_visible_"):
+            check_same_namespace(X, self.intercept_visible_, self, "score_samples")
         return -self.free_energy(X)
 
     def reconstruct(self, X: ArrayLike) -> np.ndarray:
@@ -486,7 +531,7 @@ class _BaseScoreMatching(
         X_hat : ndarray of shape (n_samples, n_features)
             Reconstructed data.
         """
-        X, params = self._validated_params(X)
+        X, params = self._validated_params(X, "reconstruct")
         return self._model.reconstruct(X, params)
 
     def denoise(
@@ -516,14 +561,14 @@ class _BaseScoreMatching(
         X_denoised : ndarray of shape (n_samples, n_features)
             The rows after ``n_steps`` steps.
         """
-        X, params = self._validated_params(X)
+        X, params = self._validated_params(X, "denoise")
         if not (isinstance(n_steps, Integral) and n_steps >= 0):
             raise ValueError(
                 f"n_steps must be a non-negative integer, got {n_steps!r}."
             )
         if not (isinstance(step_size, Real) and step_size > 0):
             raise ValueError(f"step_size must be a positive number, got {step_size!r}.")
-        out = X.copy()
+        out = copy(X)
         for _ in range(n_steps):
             out += step_size * (self._model.reconstruct(out, params) - out)
         return out
@@ -563,7 +608,8 @@ class _BaseScoreMatching(
                     f"{name} must be an integer of at least {low}, got {value!r}."
                 )
         rng = check_random_state(random_state)
-        dtype = self.intercept_visible_.dtype
+        xp, where = self._fitted_namespace()
+        dtype = float_dtype(xp, self.intercept_visible_.dtype)
         params = self._energy_params(dtype)
         out = np.empty((n_samples, self.n_features_in_), dtype=dtype)
         # independent chains, run in chunks of rows to bound the memory
@@ -577,7 +623,7 @@ class _BaseScoreMatching(
             out[batch] = self._model.sample(
                 start.astype(dtype), params, n_steps, rng, sampler
             )
-        return out
+        return convert(out, xp, where)
 
     def score_terms(self, X: ArrayLike) -> np.ndarray:
         """The three terms of the score matching objective for each row.
@@ -595,7 +641,7 @@ class _BaseScoreMatching(
             matching objective ``J(v)``; ``terms.mean(axis=0)`` gives the
             three curves of the "effect of regularizers" figure.
         """
-        X, params = self._validated_params(X)
+        X, params = self._validated_params(X, "score_terms")
         return self._model.sm_terms(X, params)
 
     def score(self, X: ArrayLike, y: None = None) -> float:
@@ -618,11 +664,18 @@ class _BaseScoreMatching(
         score : float
             ``-mean J(v)``.
         """
-        return -float(np.mean(self.score_terms(X).sum(axis=1), dtype=np.float64))
+        if hasattr(self, "intercept_visible_"):
+            check_same_namespace(X, self.intercept_visible_, self, "score")
+        terms = self.score_terms(X)
+        if isinstance(terms, np.ndarray):
+            return -float(np.mean(terms.sum(axis=1), dtype=np.float64))
+        xp = namespace(terms)
+        return -float(xp.mean(xp.sum(terms, axis=1)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.array_api_support = True
         return tags
 
 
@@ -643,12 +696,24 @@ def _warn_if_far(scale, name, value, what, above):
     )
 
 
+def _column_means(X):
+    """Mean of each column, as a float64 NumPy array."""
+    xp = namespace(X)
+    if xp is np:
+        return X.mean(axis=0, dtype=np.float64)
+    return to_numpy(xp.mean(X, axis=0)).astype(np.float64)
+
+
 def _column_variances(X):
     """Variance of each column, in float64, with temporaries of bounded size.
 
     ``X.var`` would make a centered copy of X, which defeats fitting a memmap
-    larger than memory.
+    larger than memory. X of another Array API namespace is reduced on its
+    device.
     """
+    xp = namespace(X)
+    if xp is not np:
+        return to_numpy(xp.var(X, axis=0)).astype(np.float64)
     mean = X.mean(axis=0, dtype=np.float64)
     total = np.zeros(X.shape[1])
     for batch in chunk_slices(X.shape[0], 2 * X.shape[1], np.float64):
@@ -664,8 +729,9 @@ def _largest_variance(X, stop_above, n_power_iterations=50):
     it stops early once the estimate exceeds ``stop_above``, so that answering
     "is there a direction of variance above t?" costs little when there is.
     """
+    xp, where = namespace(X), device(X)
     with np.errstate(over="ignore", invalid="ignore"):  # huge X: variances overflow
-        mean = X.mean(axis=0, dtype=np.float64)
+        mean = _column_means(X)
         variances = _column_variances(X)
         direction = np.zeros(X.shape[1])
         direction[np.argmax(variances)] = 1.0
@@ -674,8 +740,9 @@ def _largest_variance(X, stop_above, n_power_iterations=50):
             if not 0 < top <= stop_above:
                 break
             # products in X's dtype: a float64 vector would upcast all of X
-            projection = X @ direction.astype(X.dtype) - mean @ direction
-            direction = (X.T @ projection.astype(X.dtype)).astype(np.float64)
+            projection = X @ convert(direction, xp, where, X.dtype)
+            projection -= float(mean @ direction)
+            direction = to_numpy(X.T @ projection).astype(np.float64)
             direction /= X.shape[0]
             top = np.linalg.norm(direction)  # ||C d|| <= largest variance, ||d|| = 1
             direction /= top

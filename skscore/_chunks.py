@@ -10,6 +10,8 @@ from sklearn import get_config
 from sklearn.utils import gen_batches
 from threadpoolctl import ThreadpoolController
 
+from ._array_api import device, namespace, to_numpy
+
 _BLAS = ThreadpoolController().select(user_api="blas")
 
 #: temporaries per chunk sized for the processor caches: elementwise passes
@@ -19,7 +21,7 @@ _BLAS = ThreadpoolController().select(user_api="blas")
 _CACHE_BYTES = 8 * 2**20
 
 
-def chunk_slices(n_samples, row_floats, dtype):
+def chunk_slices(n_samples, row_floats, dtype, cache_sized=True):
     """Slices over the rows of a batch so each chunk's temporaries fit in memory.
 
     Parameters
@@ -33,15 +35,22 @@ def chunk_slices(n_samples, row_floats, dtype):
     dtype : dtype
         Floating point type of the temporaries.
 
+    cache_sized : bool, default=True
+        Whether chunks are sized for the processor caches as well; False for
+        devices such as GPUs, whose products want chunks as large as possible.
+
     Returns
     -------
     slices : generator of slice
         Consecutive slices covering ``range(n_samples)``, each holding as many
-        rows as fit in a cache-sized budget, and never more than
-        scikit-learn's ``working_memory`` setting allows (at least one).
+        rows as fit in a cache-sized budget (if ``cache_sized``), and never
+        more than scikit-learn's ``working_memory`` setting allows (at least
+        one).
     """
     row_bytes = row_floats * np.dtype(dtype).itemsize
-    budget = min(get_config()["working_memory"] * 2**20, _CACHE_BYTES)
+    budget = get_config()["working_memory"] * 2**20
+    if cache_sized:
+        budget = min(budget, _CACHE_BYTES)
     return gen_batches(n_samples, max(1, min(int(budget // row_bytes), n_samples)))
 
 
@@ -109,14 +118,23 @@ def _in_order(pool, function, tasks, n_threads):
 
 
 def mean_and_covariance(X):
-    """Column means and covariance of X in float64, reading X in chunks.
+    """Column means and covariance of X as float64 NumPy arrays, reading X in chunks.
 
     Temporaries stay within ``working_memory``, so X may be a memmap larger
-    than memory.
+    than memory. X of another Array API namespace is reduced on its device,
+    in its dtype.
     """
-    mean = X.mean(axis=0, dtype=np.float64)
-    scatter = np.zeros((X.shape[1], X.shape[1]))
+    xp = namespace(X)
+    if xp is np:
+        mean = X.mean(axis=0, dtype=np.float64)
+        scatter = np.zeros((X.shape[1], X.shape[1]))
+    else:
+        mean = xp.mean(X, axis=0)
+        scatter = xp.zeros((X.shape[1], X.shape[1]), dtype=X.dtype, device=device(X))
     for batch in chunk_slices(X.shape[0], 2 * X.shape[1], np.float64):
-        centered = X[batch] - mean
+        centered = X[batch, :] - mean
         scatter += centered.T @ centered
-    return mean, scatter / X.shape[0]
+    return (
+        to_numpy(mean).astype(np.float64),
+        to_numpy(scatter).astype(np.float64) / X.shape[0],
+    )

@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ._array_api import check_same_namespace
 from ._gbrbm import GBRBMScoreMatching
 from ._typing import RandomStateLike
 
@@ -206,8 +207,11 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         if hasattr(self.estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.estimator_.feature_names_in_
 
-    def _fitted(self):
+    def _fitted(self, X=None, method=None):
+        """The fitted estimator, for ``method`` on X if given."""
         check_is_fitted(self)
+        if X is not None and hasattr(self.estimator_, "intercept_visible_"):
+            check_same_namespace(X, self.estimator_.intercept_visible_, self, method)
         return self.estimator_
 
     def transform(self, X: ArrayLike) -> np.ndarray:
@@ -223,7 +227,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         X_new : ndarray of shape (n_samples, n_features_out)
             The features, as the estimator's ``encoding`` says.
         """
-        return self._fitted().transform(X)
+        return self._fitted(X, "transform").transform(X)
 
     def score(self, X: ArrayLike, y: None = None) -> float:
         """Held-out score of the fitted estimator, ``estimator_.score(X)``.
@@ -244,7 +248,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         score : float
             Higher is better.
         """
-        return self._fitted().score(X)
+        return self._fitted(X, "score").score(X)
 
     @available_if(_estimator_has("score_samples"))
     def score_samples(self, X: ArrayLike) -> np.ndarray:
@@ -260,7 +264,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         scores : ndarray of shape (n_samples,)
             Negative free energy of each row.
         """
-        return self._fitted().score_samples(X)
+        return self._fitted(X, "score_samples").score_samples(X)
 
     @available_if(_estimator_has("free_energy"))
     def free_energy(self, X: ArrayLike) -> np.ndarray:
@@ -276,7 +280,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         free_energy : ndarray of shape (n_samples,)
             ``F(v)`` of each row.
         """
-        return self._fitted().free_energy(X)
+        return self._fitted(X, "free_energy").free_energy(X)
 
     @available_if(_estimator_has("reconstruct"))
     def reconstruct(self, X: ArrayLike) -> np.ndarray:
@@ -292,7 +296,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         X_hat : ndarray of shape (n_samples, n_features)
             Reconstructed data.
         """
-        return self._fitted().reconstruct(X)
+        return self._fitted(X, "reconstruct").reconstruct(X)
 
     @available_if(_estimator_has("denoise"))
     def denoise(
@@ -316,7 +320,9 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         X_denoised : ndarray of shape (n_samples, n_features)
             The rows after ``n_steps`` steps.
         """
-        return self._fitted().denoise(X, n_steps=n_steps, step_size=step_size)
+        return self._fitted(X, "denoise").denoise(
+            X, n_steps=n_steps, step_size=step_size
+        )
 
     @available_if(_estimator_has("sample"))
     def sample(
@@ -361,7 +367,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         terms : ndarray of shape (n_samples, 3)
             Squared error, variance and curvature of each row.
         """
-        return self._fitted().score_terms(X)
+        return self._fitted(X, "score_terms").score_terms(X)
 
     @available_if(_estimator_has("input_filters"))
     def input_filters(self) -> tuple[np.ndarray, np.ndarray]:
@@ -398,7 +404,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = (
-            self._estimator().__sklearn_tags__().transformer_tags.preserves_dtype
-        )
+        wrapped = self._estimator().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = wrapped.transformer_tags.preserves_dtype
+        tags.array_api_support = wrapped.array_api_support
         return tags

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from ._array_api import namespace
+
 
 def bound_row(value, array):
     """``value`` as a row of ``array``'s width and dtype, to clip ``array`` at.
@@ -14,6 +16,10 @@ def bound_row(value, array):
 
 def relu(X, filters, bias, out):
     """``max(0, X filters^T + bias)``, written into ``out`` (X's dtype)."""
+    xp = namespace(X)
+    if xp is not np:
+        out[...] = xp.maximum(X @ filters.T + bias, 0.0)
+        return out
     np.matmul(X, filters.T, out=out)
     out += bias
     return np.maximum(out, bound_row(0, out), out=out)
@@ -26,6 +32,12 @@ def soft_threshold(X, filters, bias, threshold, out):
     ``out`` has twice as many columns as there are filters.
     """
     n_filters = filters.shape[0]
+    xp = namespace(X)
+    if xp is not np:
+        projections = X @ filters.T + bias
+        out[:, :n_filters] = xp.maximum(projections - threshold, 0.0)
+        out[:, n_filters:] = xp.maximum(-projections - threshold, 0.0)
+        return out
     projections = out[:, n_filters:]
     np.matmul(X, filters.T, out=projections)
     projections += bias

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.utils import gen_batches
 
+from ._array_api import convert, device, namespace, to_numpy
 from ._chunks import parallel_chunks
 from ._optim import Adam, evaluate, minimize_lbfgs, normalize_rows, on_unit_rows
 
@@ -111,17 +112,24 @@ class TrainingLoss:
         self.name = name
 
     def draw_noise(self, X, rng):
-        """The corruptions of "dsm" for the rows of X, or None for other losses."""
+        """The corruptions of "dsm" for the rows of X, or None for other losses.
+
+        Drawn on the host from ``rng``, then moved to X's namespace and device.
+        """
         if self.objective.loss != "dsm":
             return None
+        xp = namespace(X)
         noise_draws = rng.standard_normal((self.n_noise_samples, *X.shape))
-        return (noise_draws * self.noise_std).astype(X.dtype, copy=False)
+        noise_draws *= self.noise_std
+        return convert(noise_draws, xp, device(X), X.dtype)
 
     def on(self, X, *, noise_draws=None, samples=None):
         """The loss on X, a function ``params -> (loss, grads)``.
 
         ``noise_draws`` are the corruptions of "dsm", ``samples`` the model
-        samples of the contrastive loss.
+        samples of the contrastive loss. The function takes and returns NumPy
+        arrays; for X of another namespace it moves the parameters to X's
+        device and the gradients back, once per call.
         """
         model, loss = self.model, self.objective.loss
         if loss == "sm":
@@ -144,6 +152,8 @@ class TrainingLoss:
             def data_loss(params):
                 return model.contrastive(X, samples, params)
 
+        if namespace(X) is not np:
+            data_loss = _on_device(data_loss, namespace(X), device(X))
         return on_unit_rows(self._regularized(data_loss), model.unit_norm)
 
     def _regularized(self, data_loss):
@@ -161,6 +171,16 @@ class TrainingLoss:
             return loss, grads
 
         return regularized_loss
+
+
+def _on_device(loss, xp, where):
+    """``loss`` of parameters on the device, as a function of NumPy parameters."""
+
+    def host_loss(params):
+        value, grads = loss({name: convert(v, xp, where) for name, v in params.items()})
+        return float(value), {name: to_numpy(g) for name, g in grads.items()}
+
+    return host_loss
 
 
 def fit_lbfgs(loss, X, params, rng, *, trainable, bounds, max_iter, tol, verbose):

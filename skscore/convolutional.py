@@ -19,6 +19,7 @@ from sklearn.base import (
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._array_api import convert, input_namespace, to_numpy
 from ._chunks import chunk_slices, map_chunks
 from ._encoding import bound_row
 from ._gbrbm import GBRBMScoreMatching
@@ -203,6 +204,11 @@ class ConvolutionalFeaturizer(
         self.random_state = random_state
         self.verbose = verbose
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.array_api_support = True
+        return tags
+
     def _check_images(self, X, reset):
         X = validate_data(self, X, dtype=None, reset=reset)
         _check_geometry(self.image_shape, self.patch_size)
@@ -256,7 +262,10 @@ class ConvolutionalFeaturizer(
         """
         log = progress_logger(self.verbose)
         start = time.perf_counter()
-        patches = self._training_patches(self._check_images(X, reset=True))
+        xp, where = input_namespace(X)
+        X = self._check_images(X, reset=True)
+        # patches drawn and whitened on the host; the model fits on X's device
+        patches = self._training_patches(to_numpy(X))
         estimator = GBRBMScoreMatching() if self.estimator is None else self.estimator
         estimator = clone(estimator)
         if self.verbose and "verbose" in estimator.get_params():
@@ -265,7 +274,11 @@ class ConvolutionalFeaturizer(
             f"Fitting {type(estimator).__name__} on {len(patches)} patches "
             f"({time.perf_counter() - start:.2f}s to draw and whiten them)"
         )
-        self.estimator_ = estimator.fit(patches)
+        self.estimator_ = estimator.fit(convert(patches, xp, where))
+        # a preprocessed patch of the namespace the estimator was fitted on,
+        # to ask its transform for the number of codes
+        patch = np.zeros((1, self.patch_size**2 * self.image_shape[0]))
+        self._probe_patch = convert(self._preprocess(patch), xp, where)
         if self.encoding != "transform":
             self._filters()  # an estimator without filters fails here
         log(f"Fitted in {time.perf_counter() - start:.2f}s")
@@ -306,8 +319,7 @@ class ConvolutionalFeaturizer(
     def _n_codes(self):
         """Number of codes per patch position."""
         if self.encoding == "transform":
-            patch = np.zeros((1, self.patch_size**2 * self.image_shape[0]))
-            return self.estimator_.transform(self._preprocess(patch)).shape[1]
+            return self.estimator_.transform(self._probe_patch).shape[1]
         n_units = len(self._filters()[0])
         return 2 * n_units if self.encoding == "soft_threshold" else n_units
 
@@ -350,9 +362,12 @@ class ConvolutionalFeaturizer(
             every position with ``pooling=None``.
         """
         check_is_fitted(self)
+        xp, where = input_namespace(X)
         X = self._check_images(X, reset=False)
         plan = self._plan()
         patch_floats = 2 * self.patch_size**2 * self.image_shape[0] + 2 * plan.n_codes
+        if xp is not np:
+            return self._transform_on_device(X, plan, patch_floats, xp, where)
         # chunks of whole images sized for the caches, so that the elementwise
         # passes (normalization, threshold, pooling) do not stream from main
         # memory
@@ -382,6 +397,84 @@ class ConvolutionalFeaturizer(
                 log(f"Encoded {batch.stop}/{len(X)} images, {now - start:.2f}s")
                 last = now
         return out
+
+    def _transform_on_device(self, X, plan, patch_floats, xp, where):
+        """``transform`` for X of another namespace, computed on X's device.
+
+        Chunks of images as large as ``working_memory`` allows, one after the
+        other; the same features as the NumPy path up to float32 round-off.
+        """
+        plan = plan._replace(
+            whitening=None
+            if plan.whitening is None
+            else convert(plan.whitening, xp, where),
+            encoding=None
+            if plan.encoding is None
+            else convert(plan.encoding, xp, where),
+        )
+        out = xp.empty(
+            (X.shape[0], plan.n_features_out), dtype=xp.float32, device=where
+        )
+        log = progress_logger(self.verbose)
+        start = time.perf_counter()
+        batches = chunk_slices(
+            X.shape[0], np.prod(plan.grid) * patch_floats, np.float32, cache_sized=False
+        )
+        for batch in batches:
+            out[batch, :] = self._encode_on_device(X[batch, :], plan, xp, where)
+            seconds = time.perf_counter() - start
+            log(f"Encoded {batch.stop}/{X.shape[0]} images, {seconds:.2f}s")
+        return out
+
+    def _encode_on_device(self, images, plan, xp, where):
+        """Features of a chunk of images of namespace ``xp``, on its device."""
+        n_images = images.shape[0]
+        images = xp.reshape(
+            xp.astype(images, xp.float32), (n_images, *self.image_shape)
+        )
+        patches = _device_patches(images, self.patch_size, self.stride, plan.grid, xp)
+        if self.normalize:
+            patches -= xp.mean(patches, axis=1, keepdims=True)
+            variance = xp.sum(patches * patches, axis=1, keepdims=True)
+            patches /= xp.sqrt(variance / patches.shape[1] + 10.0)
+        if plan.encoding is None or not (
+            self.whitening_ is None or isinstance(self.whitening_, ZCAWhitening)
+        ):
+            patches = self._whitened_on_device(patches, plan, xp, where)
+        if plan.encoding is None:
+            codes = xp.astype(self.estimator_.transform(patches), xp.float32)
+        else:
+            # [x, 1] @ encoding, with x the (normalized, if not ZCA: whitened) patch
+            inputs = patches @ plan.encoding[:-1, :] + plan.encoding[-1, :]
+            codes = xp.maximum(inputs, 0.0)
+            if self.encoding == "soft_threshold":
+                # inputs z = f.w - t: the negative part is max(-2t - z, 0)
+                negative = xp.maximum(-2 * self.threshold - inputs, 0.0)
+                codes = xp.concat([codes, negative], axis=1)
+        if self.pooling is None:
+            return xp.reshape(codes, (n_images, -1))
+        n_rows, n_cols = plan.grid
+        codes = xp.reshape(codes, (n_images, n_rows, n_cols, codes.shape[1]))
+        rows, cols = n_rows // 2, n_cols // 2
+        sums = [
+            xp.sum(codes[:, r0:r1, c0:c1, :], axis=(1, 2))
+            for r0, r1 in ((0, rows), (rows, n_rows))
+            for c0, c1 in ((0, cols), (cols, n_cols))
+        ]
+        return xp.reshape(xp.stack(sums, axis=1), (n_images, -1))
+
+    def _whitened_on_device(self, patches, plan, xp, where):
+        """Patches whitened by ``whitening_``: ``[x, 1] @ whitening`` for ZCA.
+
+        Another whitening transformer runs on a host copy.
+        """
+        if self.whitening_ is None:
+            return patches
+        if plan.whitening is not None:
+            ones = xp.ones((patches.shape[0], 1), dtype=xp.float32, device=where)
+            return xp.concat([patches, ones], axis=1) @ plan.whitening
+        white = self.whitening_.transform(to_numpy(patches))
+        return convert(white, xp, where, xp.float32)
 
     def _plan(self):
         """What every chunk of ``transform`` uses, computed once per call.
@@ -524,3 +617,25 @@ def _quadrant_sums(codes, grid, out):
         block = codes[:, rows:] if bottom else codes[:, :rows]
         block = block[:, :, cols:] if right else block[:, :, :cols]
         block.sum(axis=(1, 2), out=out[:, quadrant])
+
+
+def _device_patches(images, patch_size, stride, grid, xp):
+    """Every patch of images (n, C, H, W) of namespace ``xp``: (n * positions, D).
+
+    Rows in the order of :func:`~skscore.preprocessing.extract_patches`: the
+    positions of each image row by row, each patch flattened channel first.
+    """
+    n_rows, n_cols = grid
+    n_images, n_channels = images.shape[:2]
+    shifts = [
+        images[
+            :,
+            :,
+            i : i + stride * (n_rows - 1) + 1 : stride,
+            j : j + stride * (n_cols - 1) + 1 : stride,
+        ]
+        for i in range(patch_size)
+        for j in range(patch_size)
+    ]
+    patches = xp.permute_dims(xp.stack(shifts, axis=-1), (0, 2, 3, 1, 4))
+    return xp.reshape(patches, (n_images * n_rows * n_cols, n_channels * patch_size**2))

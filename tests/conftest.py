@@ -15,6 +15,10 @@ import sys
 import threading
 from pathlib import Path
 
+# scikit-learn's array API dispatch, which the array API tests turn on, needs
+# scipy's array API support, set before scipy is first imported
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 import pytest
 from cifar10_files import make_splits, write_archive, write_batches, write_npz
 

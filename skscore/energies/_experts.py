@@ -24,12 +24,28 @@ Unit quantities are held transposed, one row per hidden unit and one column
 per data row (``Z`` is ``B u^T + c``, shape (units, rows)), so that a model's
 blocks of units (the mPoT's covariance and mean units) are contiguous: NumPy's
 vectorized loops run several times slower on strided column blocks.
+
+Every function computes in the namespace and on the device of its arrays
+(see :mod:`skscore._array_api`): NumPy arrays in cache-sized chunks of rows
+on every core, with in-place ufuncs; other namespaces in chunks as large as
+``working_memory`` allows, one after the other (a GPU is parallel within
+each product).
 """
 
 from typing import NamedTuple
 
 import numpy as np
 
+from .._array_api import (
+    astype,
+    concat,
+    device,
+    float_dtype,
+    namespace,
+    row_dots,
+    total_dot,
+    ufunc,
+)
 from .._chunks import chunk_slices, map_chunks
 
 
@@ -51,31 +67,33 @@ class Experts(NamedTuple):
 
     def derivatives(self, Z, n):
         """``[rho'(Z), rho''(Z), ...]``: ``n`` new arrays of Z's shape."""
-        out = [np.empty_like(Z) for _ in range(n)]
+        xp = namespace(Z)
+        out = [xp.empty_like(Z) for _ in range(n)]
         for units, rows, hyper in self.blocks:
-            units.derivatives(Z[rows], [P[rows] for P in out], **hyper)
+            units.derivatives(Z[rows, :], [P[rows, :] for P in out], **hyper)
         return out
 
     def potential(self, Z):
         """The sum of ``rho(Z)`` over units, one value per data row."""
         total = None
         for units, rows, hyper in self.blocks:
-            part = units.potential(Z[rows], **hyper)
+            part = units.potential(Z[rows, :], **hyper)
             total = part if total is None else total + part
         return total
 
     def expectations(self, Z):
         """The hidden unit expectations, in Z's layout."""
         parts = [
-            units.expectations(Z[rows], **hyper) for units, rows, hyper in self.blocks
+            units.expectations(Z[rows, :], **hyper)
+            for units, rows, hyper in self.blocks
         ]
-        return parts[0] if len(parts) == 1 else np.vstack(parts)
+        return parts[0] if len(parts) == 1 else concat(namespace(Z), parts)
 
     def curvature(self, Z, S):
         """The curvature part of ``-sum_j rho''(z_j) S_j`` for each data row."""
         total = 0.0
         for units, rows, hyper in self.blocks:
-            mean_curvature = units.mean_curvature(Z[rows], **hyper)
+            mean_curvature = units.mean_curvature(Z[rows, :], **hyper)
             if mean_curvature is not None:
                 total = total - S[rows] @ mean_curvature
         return total
@@ -86,11 +104,11 @@ def _chunk(X, sl, experts, noise_draw=None):
 
     ``Z = B u^T + c`` has one row per unit and one column per row of ``u``.
     """
-    inv_sigma = np.exp(-experts.log_visible_std)
+    inv_sigma = namespace(X).exp(-experts.log_visible_std)
     if noise_draw is None:
-        U = X[sl] * inv_sigma
+        U = X[sl, :] * inv_sigma
     else:
-        U = X[sl] + noise_draw[sl]
+        U = X[sl, :] + noise_draw[sl, :]
         U *= inv_sigma
     Z = experts.filters @ U.T
     Z += experts.intercept_hidden[:, None]
@@ -98,8 +116,12 @@ def _chunk(X, sl, experts, noise_draw=None):
 
 
 def _slices(X, experts):
+    xp = namespace(X)
     return chunk_slices(
-        X.shape[0], 4 * X.shape[1] + 6 * experts.filters.shape[0], X.dtype
+        X.shape[0],
+        4 * X.shape[1] + 6 * experts.filters.shape[0],
+        float_dtype(xp, X.dtype),
+        cache_sized=xp is np,
     )
 
 
@@ -119,62 +141,81 @@ def _residual(U, P1, experts):
 
 def input_filters(experts):
     """``(B / sigma, c)``: the affine map ``v -> z`` into the units' inputs."""
-    return experts.filters * np.exp(-experts.log_visible_std), experts.intercept_hidden
+    xp = namespace(experts.filters)
+    return experts.filters * xp.exp(-experts.log_visible_std), experts.intercept_hidden
+
+
+def _empty(X, shape):
+    xp = namespace(X)
+    if xp is np:
+        return np.empty(shape, dtype=X.dtype)
+    return xp.empty(shape, dtype=X.dtype, device=device(X))
 
 
 def free_energy(X, experts):
-    out = np.empty(X.shape[0], dtype=X.dtype)
+    xp = namespace(X)
+    out = _empty(X, (X.shape[0],))
     for sl, U, Z in _row_chunks(X, experts):
         U -= experts.intercept_visible
-        out[sl] = 0.5 * np.einsum("ij,ij->i", U, U) + experts.potential(Z)
+        out[sl] = 0.5 * row_dots(xp, U, U) + experts.potential(Z)
     return out
 
 
 def hidden_expectations(X, experts):
-    n_units = experts.filters.shape[0]
-    out = np.empty((X.shape[0], n_units), dtype=X.dtype)
+    out = _empty(X, (X.shape[0], experts.filters.shape[0]))
     for sl, _, Z in _row_chunks(X, experts):
-        out[sl] = experts.expectations(Z).T
+        out[sl, :] = experts.expectations(Z).T
     return out
 
 
 def grad_free_energy(X, experts):
-    inv_sigma = np.exp(-experts.log_visible_std)
-    out = np.empty_like(X)
+    xp = namespace(X)
+    inv_sigma = xp.exp(-experts.log_visible_std)
+    out = xp.empty_like(X)
     for sl, U, Z in _row_chunks(X, experts):
         (P1,) = experts.derivatives(Z, 1)
-        np.multiply(_residual(U, P1, experts), inv_sigma, out=out[sl])
+        ufunc(xp, "multiply", _residual(U, P1, experts), inv_sigma, out=out[sl, :])
     return out
 
 
 def reconstruct(X, experts):
     """``v - sigma^2 dF/dv = sigma (b - P1 B)``."""
-    sigma = np.exp(experts.log_visible_std)
-    out = np.empty_like(X)
+    xp = namespace(X)
+    sigma = xp.exp(experts.log_visible_std)
+    out = xp.empty_like(X)
     for sl, U, Z in _row_chunks(X, experts):
         (P1,) = experts.derivatives(Z, 1)
         U -= _residual(U, P1, experts)
-        np.multiply(U, sigma, out=out[sl])
+        ufunc(xp, "multiply", U, sigma, out=out[sl, :])
     return out
+
+
+def _zeros(like, shape):
+    """Zeros to sum chunks into: float64 for NumPy, else in ``like``'s dtype."""
+    xp = namespace(like)
+    if xp is np:
+        return np.zeros(shape)
+    return xp.zeros(shape, dtype=like.dtype, device=device(like))
 
 
 def _free_energy_sums(X, experts):
     """Sums over the rows of X of ``F`` and of its parameter gradients."""
+    xp = namespace(X)
     c = experts.intercept_hidden
-    gB = np.zeros(experts.filters.shape)
-    gc = np.zeros(c.shape[0])
-    gb = np.zeros(experts.filters.shape[1])
+    gB = _zeros(experts.filters, experts.filters.shape)
+    gc = _zeros(experts.filters, (c.shape[0],))
+    gb = _zeros(experts.filters, (experts.filters.shape[1],))
     total = glog = 0.0
     for _, U, Z in _row_chunks(X, experts):
         (P1,) = experts.derivatives(Z, 1)
         R = U - experts.intercept_visible
-        total += 0.5 * np.einsum("ij,ij->", R, R) + experts.potential(Z).sum()
+        total += 0.5 * total_dot(xp, R, R) + xp.sum(experts.potential(Z))
         gB += P1 @ U
-        P1_sum = P1.sum(axis=1)
+        P1_sum = xp.sum(P1, axis=1)
         gc += P1_sum
-        gb -= R.sum(axis=0)
+        gb -= xp.sum(R, axis=0)
         # u = v / sigma: dF/dlog(sigma) = -(u - b) . u - rho'(z) . (z - c)
-        glog -= np.einsum("ij,ij->", R, U) + np.einsum("ij,ij->", P1, Z) - P1_sum @ c
+        glog -= total_dot(xp, R, U) + total_dot(xp, P1, Z) - P1_sum @ c
     return total, (gB, gc, gb, glog)
 
 
@@ -201,17 +242,18 @@ def sm_terms(X, experts):
     ``-sum_j rho''(z_j) S_j`` splits into the variance and the curvature of
     the model's energy as each block's unit type says.
     """
+    xp = namespace(X)
     B = experts.filters
-    S = np.einsum("kd,kd->k", B, B)
-    inv_var = np.exp(-2 * experts.log_visible_std)
-    out = np.empty((X.shape[0], 3), dtype=X.dtype)
+    S = row_dots(xp, B, B)
+    inv_var = xp.exp(-2 * experts.log_visible_std)
+    out = _empty(X, (X.shape[0], 3))
     for sl, U, Z in _row_chunks(X, experts):
         P1, P2 = experts.derivatives(Z, 2)
         G = _residual(U, P1, experts)
-        out[sl, 0] = 0.5 * np.einsum("ij,ij->i", G, G)
+        out[sl, 0] = 0.5 * row_dots(xp, G, G)
         P2 *= S[:, None]
         curvature = experts.curvature(Z, S)
-        out[sl, 1] = -P2.sum(axis=0) - curvature
+        out[sl, 1] = -xp.sum(P2, axis=0) - curvature
         out[sl, 2] = curvature
     out[:, 2] -= X.shape[1]
     out *= inv_var
@@ -220,15 +262,16 @@ def sm_terms(X, experts):
 
 def sm(X, experts):
     """Mean score matching objective and gradients ``(gB, gc, gb, glog)``."""
-    S = np.einsum("kd,kd->k", experts.filters, experts.filters)
+    xp = namespace(X)
+    S = row_dots(xp, experts.filters, experts.filters)
     n_features = X.shape[1]
-    minus_S = -S.astype(X.dtype)[:, None]
+    minus_S = -astype(xp, S, X.dtype)[:, None]
 
     def head(G, derivatives, noise_draw):
         _, P2, P3 = derivatives
-        row_loss = 0.5 * np.einsum("ij,ij->i", G, G) - S @ P2 - n_features
+        row_loss = 0.5 * row_dots(xp, G, G) - S @ P2 - n_features
         P3 *= minus_S  # d/dz of -rho''(z) S, in place
-        return row_loss, G, P3, None, -P2.sum(axis=1)
+        return row_loss, G, P3, None, -xp.sum(P2, axis=1)
 
     return _objective([(X, None)], experts, head, 3, power=-2)
 
@@ -236,28 +279,32 @@ def sm(X, experts):
 def ae(X, experts):
     """Mean ``1/2 ||v - reconstruct(v)||^2`` and its gradients."""
 
+    xp = namespace(X)
+
     def head(G, derivatives, noise_draw):
-        return 0.5 * np.einsum("ij,ij->i", G, G), G, None, None, None
+        return 0.5 * row_dots(xp, G, G), G, None, None, None
 
     return _objective([(X, None)], experts, head, 2, power=2)
 
 
 def dsm(X, experts, noise_draws, noise_std):
     """Mean ``1/2 ||dF/dv(v + n) - n / noise_std^2||^2`` over rows and draws ``n``."""
-    target_scale = np.exp(experts.log_visible_std) / noise_std**2
+    xp = namespace(X)
+    target_scale = xp.exp(experts.log_visible_std) / noise_std**2
 
     def head(G, derivatives, noise_draw):
         tau = noise_draw * target_scale
         G -= tau
         return (
-            0.5 * np.einsum("ij,ij->i", G, G),
+            0.5 * row_dots(xp, G, G),
             G,
             None,
-            -np.einsum("ij,ij->", G, tau),
+            -total_dot(xp, G, tau),
             None,
         )
 
-    return _objective([(X, E) for E in noise_draws], experts, head, 2, power=-2)
+    batches = [(X, noise_draws[i, ...]) for i in range(noise_draws.shape[0])]
+    return _objective(batches, experts, head, 2, power=-2)
 
 
 def _objective(batches, experts, head, n_derivatives, power):
@@ -277,6 +324,7 @@ def _objective(batches, experts, head, n_derivatives, power):
     standard deviation.
     """
     B, c = experts.filters, experts.intercept_hidden
+    xp = namespace(B)
 
     def chunk_terms(task):
         X, noise_draw, sl = task
@@ -285,7 +333,7 @@ def _objective(batches, experts, head, n_derivatives, power):
         P1, P2 = derivatives[:2]
         G = _residual(U, P1, experts)
         row_loss, R, dZ, dlog, dS = head(
-            G, derivatives, None if noise_draw is None else noise_draw[sl]
+            G, derivatives, None if noise_draw is None else noise_draw[sl, :]
         )
         # back through g = u - b + rho'(z) B and z = B u + c (units x rows)
         delta = B @ R.T
@@ -294,20 +342,21 @@ def _objective(batches, experts, head, n_derivatives, power):
             delta += dZ
         gB = P1 @ R
         gB += delta @ U
-        delta_sum = delta.sum(axis=1)
+        delta_sum = xp.sum(delta, axis=1)
         # d/dlog(sigma) of sigma^p L_1(x / sigma) = sigma^p (p L_1 - dL_1/du . u),
         # with delta . (z - c) = (delta B) . u
-        loss = row_loss.sum()
+        loss = xp.sum(row_loss)
         glog = power * loss - (
-            np.einsum("ij,ij->", R, U) + np.einsum("ij,ij->", delta, Z) - delta_sum @ c
+            total_dot(xp, R, U) + total_dot(xp, delta, Z) - delta_sum @ c
         )
         if dlog is not None:
             glog += dlog
-        return loss, gB, delta_sum, -R.sum(axis=0), glog, dS
+        return loss, gB, delta_sum, -xp.sum(R, axis=0), glog, dS
 
     tasks = [(X, draw, sl) for X, draw in batches for sl in _slices(X, experts)]
-    loss, gB, gc, gb, glog, dS = 0.0, np.zeros(B.shape), 0.0, 0.0, 0.0, 0.0
-    for terms in map_chunks(chunk_terms, tasks):
+    loss, gB, gc, gb, glog, dS = 0.0, _zeros(B, B.shape), 0.0, 0.0, 0.0, 0.0
+    chunks = map_chunks(chunk_terms, tasks) if xp is np else map(chunk_terms, tasks)
+    for terms in chunks:
         loss += terms[0]
         gB += terms[1]
         gc = gc + terms[2]
@@ -315,7 +364,8 @@ def _objective(batches, experts, head, n_derivatives, power):
         glog += terms[4]
         if terms[5] is not None:
             dS = dS + terms[5]
-    gB += 2 * np.asarray(dS)[..., None] * B  # S_j = ||B_j||^2
+    if not isinstance(dS, float):
+        gB += 2 * dS[:, None] * B  # S_j = ||B_j||^2
     n_rows = sum(X.shape[0] for X, _ in batches)
-    scale = np.exp(power * experts.log_visible_std) / n_rows
+    scale = xp.exp(power * experts.log_visible_std) / n_rows
     return float(loss * scale), (gB * scale, gc * scale, gb * scale, glog * scale)

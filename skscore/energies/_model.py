@@ -5,6 +5,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._array_api import concat, device, namespace, zeros
 from . import _experts
 from ._samplers import HamiltonianMC, Sampler
 from ._units import Units
@@ -203,11 +204,12 @@ class EnergyModel:
         """The engine's view of the model at ``params``."""
         filters = [params[block.filters] for block in self.units]
         dtype = filters[0].dtype
+        xp, where = namespace(filters[0]), device(filters[0])
         biases, blocks, start = [], [], 0
         for block, block_filters in zip(self.units, filters, strict=True):
             stop = start + block_filters.shape[0]
             biases.append(
-                np.zeros(stop - start, dtype=dtype)
+                zeros(xp, (stop - start,), dtype, where)
                 if block.bias is None
                 else params[block.bias]
             )
@@ -215,13 +217,13 @@ class EnergyModel:
             blocks.append((block.units, slice(start, stop), hyper))
             start = stop
         return _experts.Experts(
-            filters=filters[0] if len(filters) == 1 else np.concatenate(filters),
-            intercept_hidden=biases[0] if len(biases) == 1 else np.concatenate(biases),
+            filters=filters[0] if len(filters) == 1 else concat(xp, filters),
+            intercept_hidden=biases[0] if len(biases) == 1 else concat(xp, biases),
             intercept_visible=params["intercept_visible"],
             log_visible_std=(
                 params["log_visible_std"]
                 if self.learns_visible_std
-                else np.zeros((), dtype=dtype)
+                else zeros(xp, (), dtype, where)
             ),
             blocks=tuple(blocks),
         )
@@ -231,13 +233,13 @@ class EnergyModel:
         loss, (gB, gc, gb, glog) = result
         grads = {}
         for block, (_, rows, _) in zip(self.units, experts.blocks, strict=True):
-            grads[block.filters] = gB[rows]
+            grads[block.filters] = gB[rows, :]
         for block, (_, rows, _) in zip(self.units, experts.blocks, strict=True):
             if block.bias is not None:
                 grads[block.bias] = gc[rows]
         grads["intercept_visible"] = gb
         if self.learns_visible_std:
-            grads["log_visible_std"] = np.asarray(glog)
+            grads["log_visible_std"] = np.asarray(glog) if namespace(gb) is np else glog
         return loss, grads
 
     def free_energy(self, X: np.ndarray, params: Params) -> np.ndarray:

@@ -10,6 +10,8 @@ and one column per data row.
 
 import numpy as np
 
+from .._array_api import copy, namespace, ufunc
+
 
 def sigmoid(Z, out=None, sign=1.0):
     """Logistic function ``sign / (1 + exp(-z))`` as ``sign (1 + tanh(z / 2)) / 2``.
@@ -18,9 +20,11 @@ def sigmoid(Z, out=None, sign=1.0):
     because NumPy vectorizes ``tanh``; it loses the relative precision of
     values below about ``1e-16`` (float64) or ``1e-7`` (float32), which add
     nothing to any sum here. ``sign=-1`` gives ``-sigm(z)`` at no extra cost.
+    Z may be an array of any Array API namespace.
     """
-    out = np.multiply(Z, 0.5, out=out)
-    np.tanh(out, out=out)
+    xp = namespace(Z)
+    out = ufunc(xp, "multiply", Z, 0.5, out=out)
+    ufunc(xp, "tanh", out, out=out)
     out *= 0.5 * sign
     out += 0.5 * sign
     return out
@@ -32,7 +36,9 @@ class Units:
     Subclasses implement :meth:`derivatives`, :meth:`potential` and
     :meth:`expectations`, and :meth:`mean_curvature` when the unit's energy
     is not linear in ``z``. Each method takes, after its arrays, the model
-    parameters named in ``hyperparameters`` as keyword arguments.
+    parameters named in ``hyperparameters`` as keyword arguments. The arrays
+    may be of any Array API namespace (:func:`~skscore.energies.namespace`
+    tells which); write NumPy's in place.
     """
 
     #: names of the fixed model parameters (0-d arrays) that ``rho`` depends on
@@ -73,17 +79,19 @@ class BinaryUnits(Units):
     """
 
     def derivatives(self, Z: np.ndarray, out: list[np.ndarray]) -> list[np.ndarray]:
+        xp = namespace(Z)
         P1 = sigmoid(Z, out=out[0], sign=-1.0)
         if len(out) > 1:
-            P2 = np.add(P1, 1, out=out[1])  # 1 - h
+            P2 = ufunc(xp, "add", P1, 1.0, out=out[1])  # 1 - h
             P2 *= P1
         if len(out) > 2:
-            P3 = np.multiply(P1, 2, out=out[2])
+            P3 = ufunc(xp, "multiply", P1, 2.0, out=out[2])
             P3 += 1  # 1 - 2h
             P3 *= P2
 
     def potential(self, Z: np.ndarray) -> np.ndarray:
-        return -np.logaddexp(0, Z).sum(axis=0)
+        xp = namespace(Z)
+        return -xp.sum(xp.logaddexp(0.0, Z), axis=0)
 
     def expectations(self, Z: np.ndarray) -> np.ndarray:
         return sigmoid(Z)
@@ -104,25 +112,27 @@ class StudentTUnits(Units):
     def derivatives(
         self, Z: np.ndarray, out: list[np.ndarray], gamma: np.ndarray
     ) -> list[np.ndarray]:
+        xp = namespace(Z)
         half_sq = Z * Z
         half_sq *= 0.5
         e = half_sq + 1
-        np.reciprocal(e, out=e)
-        P1 = np.multiply(Z, e, out=out[0])
+        e = ufunc(xp, "divide", 1.0, e, out=e)
+        P1 = ufunc(xp, "multiply", Z, e, out=out[0])
         P1 *= gamma
         if len(out) > 1:
-            P2 = np.subtract(1, half_sq, out=out[1])
+            P2 = ufunc(xp, "subtract", 1.0, half_sq, out=out[1])
             P2 *= e
             P2 *= e
             P2 *= gamma
         if len(out) > 2:
-            P3 = np.subtract(half_sq, 3, out=out[2])
+            P3 = ufunc(xp, "subtract", half_sq, 3.0, out=out[2])
             P3 *= P1
             P3 *= e
             P3 *= e
 
     def potential(self, Z: np.ndarray, gamma: np.ndarray) -> np.ndarray:
-        return gamma * np.log1p(0.5 * Z * Z).sum(axis=0)
+        xp = namespace(Z)
+        return gamma * xp.sum(xp.log1p(0.5 * Z * Z), axis=0)
 
     def expectations(self, Z: np.ndarray, gamma: np.ndarray) -> np.ndarray:
         return gamma / (1 + 0.5 * Z * Z)
@@ -136,14 +146,15 @@ class GaussianUnits(Units):
     """Unit-variance Gaussian units: ``rho(z) = -z^2 / 2``, ``E[h | v] = z``."""
 
     def derivatives(self, Z: np.ndarray, out: list[np.ndarray]) -> list[np.ndarray]:
-        np.negative(Z, out=out[0])
+        ufunc(namespace(Z), "negative", Z, out=out[0])
         if len(out) > 1:
-            out[1].fill(-1.0)
+            out[1][...] = -1.0
         if len(out) > 2:
-            out[2].fill(0.0)
+            out[2][...] = 0.0
 
     def potential(self, Z: np.ndarray) -> np.ndarray:
-        return -0.5 * np.einsum("ij,ij->j", Z, Z)
+        xp = namespace(Z)
+        return -0.5 * xp.sum(Z * Z, axis=0)
 
     def expectations(self, Z: np.ndarray) -> np.ndarray:
-        return Z.copy()
+        return copy(Z)

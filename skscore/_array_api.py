@@ -1,0 +1,142 @@
+"""Arrays of any Array API namespace: PyTorch, CuPy, array_api_strict, NumPy.
+
+The engine computes in the namespace and on the device of its inputs; NumPy
+arrays take the fast path of in-place ufuncs (``out=``) that the standard
+does not have. The estimators follow scikit-learn: with
+``sklearn.set_config(array_api_dispatch=True)`` they compute in the input's
+namespace and keep their fitted arrays there; otherwise everything is NumPy.
+"""
+
+import array_api_compat
+import numpy as np
+from sklearn import get_config
+
+
+def namespace(*arrays):
+    """The namespace of ``arrays``: NumPy itself for NumPy arrays."""
+    if all(isinstance(a, np.ndarray | np.generic) for a in arrays):
+        return np
+    xp = array_api_compat.array_namespace(*arrays)
+    return np if array_api_compat.is_numpy_namespace(xp) else xp
+
+
+def input_namespace(X):
+    """The namespace the estimators compute in for input X, and its device.
+
+    NumPy unless scikit-learn's ``array_api_dispatch`` is on and X is an
+    array of another namespace (lists, dataframes and the like are NumPy).
+    """
+    if not get_config()["array_api_dispatch"] or isinstance(X, np.ndarray):
+        return np, None
+    try:
+        xp = namespace(X)
+    except TypeError:
+        return np, None
+    return xp, (None if xp is np else array_api_compat.device(X))
+
+
+def device(array):
+    """The device of ``array``: None for NumPy arrays."""
+    return None if isinstance(array, np.ndarray) else array_api_compat.device(array)
+
+
+def zeros(xp, shape, dtype, device=None):
+    """``xp.zeros`` on ``device`` (NumPy has no device)."""
+    if xp is np:
+        return np.zeros(shape, dtype=dtype)
+    return xp.zeros(shape, dtype=dtype, device=device)
+
+
+def concat(xp, arrays, axis=0):
+    """Arrays joined along ``axis`` (NumPy 1 has no ``concat``)."""
+    return np.concatenate(arrays, axis) if xp is np else xp.concat(arrays, axis=axis)
+
+
+def astype(xp, array, dtype):
+    """``array`` in ``dtype``, not copied when it is already."""
+    if xp is np:
+        return array.astype(dtype, copy=False)
+    return xp.astype(array, dtype, copy=False)
+
+
+def copy(array):
+    """A copy of ``array``, of its namespace."""
+    if isinstance(array, np.ndarray):
+        return array.copy()
+    return namespace(array).asarray(array, copy=True)
+
+
+def to_numpy(array):
+    """A NumPy array of ``array``'s values, copied to the host if need be."""
+    if isinstance(array, np.ndarray | np.generic):
+        return np.asarray(array)
+    if array_api_compat.is_torch_array(array):
+        return array.detach().cpu().numpy()
+    if array_api_compat.is_cupy_array(array):
+        return array.get()
+    return np.from_dlpack(array)
+
+
+def convert(array, xp, device, dtype=None):
+    """``array`` as an array of ``xp`` on ``device``, in ``dtype`` if given."""
+    if xp is np:
+        return np.asarray(to_numpy(array), dtype=dtype)
+    if namespace(array) is not xp:
+        array = xp.asarray(to_numpy(array), device=device)
+    elif array_api_compat.device(array) != device:
+        array = xp.asarray(array, device=device)
+    return array if dtype is None else xp.astype(array, dtype, copy=False)
+
+
+def float_dtype(xp, dtype):
+    """The NumPy dtype of the float32 or float64 dtype ``dtype`` of ``xp``."""
+    return np.dtype(np.float32 if dtype == xp.float32 else np.float64)
+
+
+def ufunc(xp, name, *args, out=None):
+    """``xp.<name>(*args)``, written into ``out`` when it is given.
+
+    NumPy writes in place; other namespaces compute a new array and copy it
+    into ``out`` (the standard has no ``out=``).
+    """
+    if xp is np:
+        return getattr(np, name)(*args, out=out)
+    result = getattr(xp, name)(*args)
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
+def row_dots(xp, A, B):
+    """``sum_j A_ij B_ij`` for each row ``i``."""
+    if xp is np:
+        return np.einsum("ij,ij->i", A, B)
+    return xp.sum(A * B, axis=1)
+
+
+def total_dot(xp, A, B):
+    """``sum_ij A_ij B_ij``."""
+    if xp is np:
+        return np.einsum("ij,ij->", A, B)
+    return xp.sum(A * B)
+
+
+def check_same_namespace(X, fitted, estimator, method):
+    """Raise unless X is of the namespace and device of the fitted array ``fitted``.
+
+    Only under array API dispatch, as scikit-learn requires of its estimators;
+    without it, everything is NumPy.
+    """
+    if not get_config()["array_api_dispatch"]:
+        return
+    xp, where = input_namespace(X)
+    fitted_xp, fitted_where = namespace(fitted), device(fitted)
+    if (xp, where) != (fitted_xp, fitted_where):
+        raise ValueError(
+            f"Inputs passed to {type(estimator).__name__}.{method}() must use the "
+            "same namespace and the same device as those passed to fit(). "
+            f"The estimator was fitted on {fitted_xp.__name__} arrays (device "
+            f"{fitted_where}), but X is of {xp.__name__} (device {where}). "
+            "Convert X, or refit on data of its namespace."
+        )
