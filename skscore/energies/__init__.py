@@ -10,7 +10,9 @@ mean loss over rows and its gradient for every trainable parameter) and
 ``sample`` take the parameters as a dict of arrays named as in its
 ``parameters``. The modules :mod:`~skscore.energies.gbrbm`,
 :mod:`~skscore.energies.mpot` and :mod:`~skscore.energies.gaussian` each
-declare one model, ``MODEL``, and offer its methods as functions.
+declare one model, ``MODEL``, and offer its methods as functions. The arrays
+may be NumPy's or of any other Array API namespace (PyTorch, CuPy): the
+methods compute in their namespace and on their device.
 """
 
 from ._model import EnergyModel, Parameter, UnitBlock

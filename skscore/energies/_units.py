@@ -37,8 +37,9 @@ class Units:
     :meth:`expectations`, and :meth:`mean_curvature` when the unit's energy
     is not linear in ``z``. Each method takes, after its arrays, the model
     parameters named in ``hyperparameters`` as keyword arguments. The arrays
-    may be of any Array API namespace (:func:`~skscore.energies.namespace`
-    tells which); write NumPy's in place.
+    may be of any Array API namespace (``array_api_compat.array_namespace``
+    tells which): write into NumPy's ``out`` arrays in place, and into
+    others' by assignment (``out[...] = ...``).
     """
 
     #: names of the fixed model parameters (0-d arrays) that ``rho`` depends on
