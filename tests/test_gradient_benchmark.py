@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"
 SCRIPT = BENCHMARKS / "gradient.py"
@@ -62,3 +64,30 @@ def test_quick_encoding_benchmark(tmp_path):
     for row in rows:
         assert row["ratio_to_floor"] == row["seconds"] / row["floor_seconds"]
         assert row["seconds_per_10000_images"] > row["seconds"]
+
+
+def test_quick_device_benchmark(tmp_path):
+    """The array API path on torch CPU tensors, against its floor and NumPy."""
+    pytest.importorskip("torch")
+    output = tmp_path / "device.json"
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "device.py"),
+            "--quick",
+            "--output",
+            str(output),
+        ],
+        check=True,
+        capture_output=True,
+        env=ENV,
+    )
+    results = json.loads(output.read_text())
+    assert results["device"]["torch"] == "cpu"
+    rows = results["objectives"]
+    assert len(rows) == 12
+    for row in rows:
+        assert row["ratio_to_floor"] == row["seconds"] / row["gemm_floor_seconds"]
+        assert row["fit_seconds_per_evaluation"] > 0
+        assert row["speedup_vs_numpy_cpu"] > 0
+    assert results["encoding"]["seconds"] > 0
