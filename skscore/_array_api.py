@@ -7,9 +7,18 @@ does not have. The estimators follow scikit-learn: with
 namespace and keep their fitted arrays there; otherwise everything is NumPy.
 """
 
+import operator
+
 import array_api_compat
 import numpy as np
 from sklearn import get_config
+
+_OPERATORS = {
+    "add": operator.add,
+    "subtract": operator.sub,
+    "multiply": operator.mul,
+    "divide": operator.truediv,
+}
 
 
 def namespace(*arrays):
@@ -97,11 +106,13 @@ def ufunc(xp, name, *args, out=None):
     """``xp.<name>(*args)``, written into ``out`` when it is given.
 
     NumPy writes in place; other namespaces compute a new array and copy it
-    into ``out`` (the standard has no ``out=``).
+    into ``out`` (the standard has no ``out=``). Arithmetic goes through the
+    operators, which take Python scalars in every version of the standard
+    (its functions only from 2024.12).
     """
     if xp is np:
         return getattr(np, name)(*args, out=out)
-    result = getattr(xp, name)(*args)
+    result = _OPERATORS[name](*args) if name in _OPERATORS else getattr(xp, name)(*args)
     if out is None:
         return result
     out[...] = result

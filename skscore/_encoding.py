@@ -18,7 +18,7 @@ def relu(X, filters, bias, out):
     """``max(0, X filters^T + bias)``, written into ``out`` (X's dtype)."""
     xp = namespace(X)
     if xp is not np:
-        out[...] = xp.maximum(X @ filters.T + bias, 0.0)
+        out[...] = xp.clip(X @ filters.T + bias, min=0.0)
         return out
     np.matmul(X, filters.T, out=out)
     out += bias
@@ -35,8 +35,8 @@ def soft_threshold(X, filters, bias, threshold, out):
     xp = namespace(X)
     if xp is not np:
         projections = X @ filters.T + bias
-        out[:, :n_filters] = xp.maximum(projections - threshold, 0.0)
-        out[:, n_filters:] = xp.maximum(-projections - threshold, 0.0)
+        out[:, :n_filters] = xp.clip(projections - threshold, min=0.0)
+        out[:, n_filters:] = xp.clip(-projections - threshold, min=0.0)
         return out
     projections = out[:, n_filters:]
     np.matmul(X, filters.T, out=projections)

@@ -446,10 +446,10 @@ class ConvolutionalFeaturizer(
         else:
             # [x, 1] @ encoding, with x the (normalized, if not ZCA: whitened) patch
             inputs = patches @ plan.encoding[:-1, :] + plan.encoding[-1, :]
-            codes = xp.maximum(inputs, 0.0)
+            codes = xp.clip(inputs, min=0.0)
             if self.encoding == "soft_threshold":
                 # inputs z = f.w - t: the negative part is max(-2t - z, 0)
-                negative = xp.maximum(-2 * self.threshold - inputs, 0.0)
+                negative = xp.clip(-2 * self.threshold - inputs, min=0.0)
                 codes = xp.concat([codes, negative], axis=1)
         if self.pooling is None:
             return xp.reshape(codes, (n_images, -1))

@@ -27,6 +27,14 @@ torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _oldest_standard():
+    """The 2023.12 standard, whose functions take no Python scalars."""
+    array_api_strict.set_array_api_strict_flags(api_version="2023.12")
+    yield
+    array_api_strict.reset_array_api_strict_flags()
+
+
 def _strict(array):
     return array_api_strict.asarray(np.array(array, copy=True))
 

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from estimator_checks import parametrize_with_runnable_checks
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
@@ -7,7 +8,6 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skscore import DenoisingSMTransformer, GBRBMScoreMatching, MPoTAutoencoder
 
@@ -33,7 +33,7 @@ def digits():
     return X, y
 
 
-@parametrize_with_checks(
+@parametrize_with_runnable_checks(
     [
         DenoisingSMTransformer(GBRBMScoreMatching(n_components=5, max_iter=15)),
         DenoisingSMTransformer(

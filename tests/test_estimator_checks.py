@@ -2,9 +2,8 @@
 
 import numpy as np
 import pytest
+from estimator_checks import parametrize_with_runnable_checks
 from sklearn.base import clone
-from sklearn.utils._testing import SkipTest, _array_api_for_tests
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skscore import (
     ConvolutionalFeaturizer,
@@ -68,30 +67,7 @@ def _expected_failures(estimator):
     return {}
 
 
-def _runs_here(param):
-    """Whether a check can run on this machine.
-
-    The array API checks cover every namespace and device scikit-learn knows
-    (CUDA, MPS, XPU, CuPy, dpnp); those this machine lacks would only skip,
-    so they are left out rather than reported as skipped tests.
-    """
-    check = param.values[1] if hasattr(param, "values") else param[1]
-    keywords = getattr(check, "keywords", {})
-    wanted = [
-        (keywords["array_namespace"], keywords.get("device_name"))
-        if "array_namespace" in keywords
-        else None,
-        *(keywords.get(k) for k in ("X_ns_and_device", "other_ns_and_device")),
-    ]
-    for namespace_and_device in filter(None, wanted):
-        try:
-            _array_api_for_tests(*namespace_and_device)
-        except SkipTest:
-            return False
-    return True
-
-
-_ALL_CHECKS = parametrize_with_checks(
+@parametrize_with_runnable_checks(
     [
         GBRBMScoreMatching(),
         MPoTAutoencoder(),
@@ -100,12 +76,6 @@ _ALL_CHECKS = parametrize_with_checks(
         ZCAWhitening(),
     ],
     expected_failed_checks=_expected_failures,
-).mark
-_ARGNAMES, _PARAMS = _ALL_CHECKS.args
-
-
-@pytest.mark.parametrize(
-    _ARGNAMES, [p for p in _PARAMS if _runs_here(p)], **_ALL_CHECKS.kwargs
 )
 def test_default_parameters_pass_the_checks(estimator, check):
     check(estimator)

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from estimator_checks import parametrize_with_runnable_checks
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -12,7 +13,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skscore import GBRBMScoreMatching
 
@@ -30,7 +30,7 @@ def X(digits):
     return digits[0][:300]
 
 
-@parametrize_with_checks(
+@parametrize_with_runnable_checks(
     [
         GBRBMScoreMatching(n_components=6, max_iter=15),
         GBRBMScoreMatching(

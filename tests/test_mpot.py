@@ -2,11 +2,11 @@ import warnings
 
 import numpy as np
 import pytest
+from estimator_checks import parametrize_with_runnable_checks
 from sklearn.datasets import load_sample_images
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.image import extract_patches_2d
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skscore import GBRBMScoreMatching, MPoTAutoencoder
 from skscore.energies import mpot
@@ -25,7 +25,7 @@ def _heavy_tailed(n_samples, n_features=8, seed=0):
     return (sources / np.sqrt(3) * np.linspace(0.6, 0.9, n_features)) @ rotation.T
 
 
-@parametrize_with_checks(
+@parametrize_with_runnable_checks(
     [
         MPoTAutoencoder(n_covariance=4, n_mean=3, max_iter=15),
         MPoTAutoencoder(n_covariance=4, n_mean=3, max_iter=15, objective="dsm"),

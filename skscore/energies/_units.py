@@ -91,8 +91,10 @@ class BinaryUnits(Units):
             P3 *= P2
 
     def potential(self, Z: np.ndarray) -> np.ndarray:
+        if isinstance(Z, np.ndarray):
+            return -np.logaddexp(0, Z).sum(axis=0)
         xp = namespace(Z)
-        return -xp.sum(xp.logaddexp(0.0, Z), axis=0)
+        return -xp.sum(xp.logaddexp(xp.zeros_like(Z), Z), axis=0)
 
     def expectations(self, Z: np.ndarray) -> np.ndarray:
         return sigmoid(Z)
