@@ -189,6 +189,24 @@ def rows(scale):
             _coates(DenoisingSMTransformer(mpot), scale, **soft, **pca_white),
             noises,
         ),
+        # k-means' feature count (K/2 units, two signs each) and its 400,000
+        # patches
+        "mPoT SM, soft threshold 0.5, K/2 units": (
+            _coates(
+                MPoTAutoencoder(
+                    n_covariance=K // 4,
+                    n_mean=K // 4,
+                    visible_std=1.0,
+                    max_iter=scale.max_iter,
+                ),
+                scale,
+                scale.n_patches,
+                encoding="soft_threshold",
+                threshold=0.5,
+                **pca_white,
+            ),
+            None,
+        ),
         # the threshold chosen on a validation split of 10,000 training
         # images at K=1600: 0.5 beat 0.25 by 0.8 points there
         "mPoT SM, soft threshold 0.5": (
