@@ -21,7 +21,9 @@ def _runs_here(param):
     keywords = getattr(check, "keywords", {})
     wanted = [keywords.get(name) for name in ("X_ns_and_device", "other_ns_and_device")]
     if "array_namespace" in keywords:
-        wanted.append((keywords["array_namespace"], keywords.get("device_name")))
+        # the device's keyword is device_name from scikit-learn 1.8, device before
+        device = keywords.get("device_name", keywords.get("device"))
+        wanted.append((keywords["array_namespace"], device))
     for namespace_and_device in filter(None, wanted):
         try:
             _array_api_for_tests(*namespace_and_device)
