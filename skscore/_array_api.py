@@ -30,18 +30,30 @@ def namespace(*arrays):
 
 
 def input_namespace(X):
-    """The namespace the estimators compute in for input X, and its device.
+    """X as the estimators compute on it, its namespace and its device.
 
-    NumPy unless scikit-learn's ``array_api_dispatch`` is on and X is an
-    array of another namespace (lists, dataframes and the like are NumPy).
+    NumPy (X unchanged) unless scikit-learn's ``array_api_dispatch`` is on and
+    X is an array of another namespace (lists, dataframes and the like are
+    NumPy). Tensors that require gradients are detached; complex and sparse
+    arrays of other namespaces are refused, as NumPy's are.
     """
     if not get_config()["array_api_dispatch"] or isinstance(X, np.ndarray):
-        return np, None
+        return X, np, None
     try:
         xp = namespace(X)
     except TypeError:
-        return np, None
-    return xp, (None if xp is np else array_api_compat.device(X))
+        return X, np, None
+    if xp is np:
+        return X, np, None
+    if array_api_compat.is_torch_array(X):
+        if str(X.layout) != "torch.strided":
+            raise TypeError(
+                "Sparse tensors are not supported: convert X with X.to_dense()."
+            )
+        X = X.detach()
+    if xp.isdtype(X.dtype, "complex floating"):
+        raise ValueError("Complex data not supported.")
+    return X, xp, array_api_compat.device(X)
 
 
 def device(array):
@@ -141,7 +153,7 @@ def check_same_namespace(X, fitted, estimator, method):
     """
     if not get_config()["array_api_dispatch"]:
         return
-    xp, where = input_namespace(X)
+    _, xp, where = input_namespace(X)
     fitted_xp, fitted_where = namespace(fitted), device(fitted)
     if (xp, where) != (fitted_xp, fitted_where):
         raise ValueError(

@@ -247,7 +247,9 @@ class _BaseScoreMatching(
             The fitted estimator.
         """
         warm = self.warm_start and hasattr(self, "n_iter_")
-        xp, where = input_namespace(X)
+        if warm:
+            check_same_namespace(X, self.intercept_visible_, self, "fit")
+        X, xp, where = input_namespace(X)
         X = validate_data(
             self,
             X,
@@ -316,7 +318,9 @@ class _BaseScoreMatching(
             The updated estimator.
         """
         first = not hasattr(self, "n_iter_")
-        xp, where = input_namespace(X)
+        if not first:
+            check_same_namespace(X, self.intercept_visible_, self, "partial_fit")
+        X, xp, where = input_namespace(X)
         X = validate_data(self, X, dtype=[xp.float64, xp.float32], reset=first)
         rng = check_random_state(self.random_state)
         if first:
@@ -429,7 +433,7 @@ class _BaseScoreMatching(
         data ``fit`` saw, as scikit-learn requires.
         """
         check_is_fitted(self)
-        xp, where = input_namespace(X)
+        X, xp, where = input_namespace(X)
         check_same_namespace(X, self.intercept_visible_, self, method)
         X = validate_data(self, X, dtype=[xp.float64, xp.float32], reset=False)
         return X, self._energy_params(X.dtype, xp, where)
@@ -466,7 +470,8 @@ class _BaseScoreMatching(
         else:
             out = xp.empty(shape, dtype=X.dtype, device=device(X))
         dtype = float_dtype(xp, X.dtype)
-        for batch in chunk_slices(X.shape[0], X.shape[1] + shape[1], dtype):
+        row_floats = X.shape[1] + shape[1]
+        for batch in chunk_slices(X.shape[0], row_floats, dtype, cache_sized=xp is np):
             if self.encoding == "relu":
                 relu(X[batch, :], filters, bias, out=out[batch, :])
             else:
@@ -669,8 +674,9 @@ class _BaseScoreMatching(
         terms = self.score_terms(X)
         if isinstance(terms, np.ndarray):
             return -float(np.mean(terms.sum(axis=1), dtype=np.float64))
-        xp = namespace(terms)
-        return -float(xp.mean(xp.sum(terms, axis=1)))
+        # the mean of the rows' objectives in float64, on the host
+        row_sums = to_numpy(namespace(terms).sum(terms, axis=1))
+        return -float(np.mean(row_sums, dtype=np.float64))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -705,15 +711,21 @@ def _column_means(X):
 
 
 def _column_variances(X):
-    """Variance of each column, in float64, with temporaries of bounded size.
+    """Variance of each column, a float64 NumPy array.
 
-    ``X.var`` would make a centered copy of X, which defeats fitting a memmap
-    larger than memory. X of another Array API namespace is reduced on its
-    device.
+    For NumPy, computed in float64 with temporaries of bounded size (``X.var``
+    would make a centered copy of X, which defeats fitting a memmap larger
+    than memory). X of another Array API namespace is reduced on its device,
+    in its dtype.
     """
     xp = namespace(X)
     if xp is not np:
-        return to_numpy(xp.var(X, axis=0)).astype(np.float64)
+        # in X's dtype on its device: scaled by the largest value, so that
+        # neither the squares nor their sums overflow or underflow
+        peak = float(xp.max(xp.abs(X)))
+        if not 0 < peak < np.inf:
+            return np.full(X.shape[1], 0.0 if peak == 0 else np.inf)
+        return to_numpy(xp.var(X / peak, axis=0)).astype(np.float64) * peak**2
     mean = X.mean(axis=0, dtype=np.float64)
     total = np.zeros(X.shape[1])
     for batch in chunk_slices(X.shape[0], 2 * X.shape[1], np.float64):

@@ -185,6 +185,10 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         """
         if not hasattr(self, "estimator_"):
             self.estimator_ = self._dsm_clone()
+        elif hasattr(self.estimator_, "intercept_visible_"):
+            check_same_namespace(
+                X, self.estimator_.intercept_visible_, self, "partial_fit"
+            )
         self.estimator_.partial_fit(X)
         self._copy_input_attributes()
         return self

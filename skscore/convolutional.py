@@ -16,10 +16,11 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._array_api import convert, input_namespace, to_numpy
+from ._array_api import check_same_namespace, convert, input_namespace, to_numpy
 from ._chunks import chunk_slices, map_chunks
 from ._encoding import bound_row
 from ._gbrbm import GBRBMScoreMatching
@@ -262,9 +263,10 @@ class ConvolutionalFeaturizer(
         """
         log = progress_logger(self.verbose)
         start = time.perf_counter()
-        xp, where = input_namespace(X)
+        X, xp, where = input_namespace(X)
         X = self._check_images(X, reset=True)
         # patches drawn and whitened on the host; the model fits on X's device
+        # if it supports the array API, else on the host
         patches = self._training_patches(to_numpy(X))
         estimator = GBRBMScoreMatching() if self.estimator is None else self.estimator
         estimator = clone(estimator)
@@ -274,9 +276,11 @@ class ConvolutionalFeaturizer(
             f"Fitting {type(estimator).__name__} on {len(patches)} patches "
             f"({time.perf_counter() - start:.2f}s to draw and whiten them)"
         )
-        self.estimator_ = estimator.fit(convert(patches, xp, where))
-        # a preprocessed patch of the namespace the estimator was fitted on,
-        # to ask its transform for the number of codes
+        if get_tags(estimator).array_api_support:
+            patches = convert(patches, xp, where)
+        self.estimator_ = estimator.fit(patches)
+        # a preprocessed patch of X's namespace: what transform accepts, and
+        # what the estimator's transform tells the number of codes from
         patch = np.zeros((1, self.patch_size**2 * self.image_shape[0]))
         self._probe_patch = convert(self._preprocess(patch), xp, where)
         if self.encoding != "transform":
@@ -305,8 +309,8 @@ class ConvolutionalFeaturizer(
                     "Use encoding='transform' to encode with its transform."
                 )
             intercepts = np.zeros(len(filters))
-        filters = np.asarray(filters, dtype=np.float32)
-        intercepts = np.asarray(intercepts, dtype=np.float32)
+        filters = to_numpy(filters).astype(np.float32)
+        intercepts = to_numpy(intercepts).astype(np.float32)
         if filters.ndim != 2 or intercepts.shape != filters.shape[:1]:
             raise ValueError(
                 f"{type(self.estimator_).__name__} gave filters of shape "
@@ -319,7 +323,7 @@ class ConvolutionalFeaturizer(
     def _n_codes(self):
         """Number of codes per patch position."""
         if self.encoding == "transform":
-            return self.estimator_.transform(self._probe_patch).shape[1]
+            return self._model_transform(self._probe_patch).shape[1]
         n_units = len(self._filters()[0])
         return 2 * n_units if self.encoding == "soft_threshold" else n_units
 
@@ -362,7 +366,8 @@ class ConvolutionalFeaturizer(
             every position with ``pooling=None``.
         """
         check_is_fitted(self)
-        xp, where = input_namespace(X)
+        check_same_namespace(X, self._probe_patch, self, "transform")
+        X, xp, where = input_namespace(X)
         X = self._check_images(X, reset=False)
         plan = self._plan()
         patch_floats = 2 * self.patch_size**2 * self.image_shape[0] + 2 * plan.n_codes
@@ -442,7 +447,7 @@ class ConvolutionalFeaturizer(
         ):
             patches = self._whitened_on_device(patches, plan, xp, where)
         if plan.encoding is None:
-            codes = xp.astype(self.estimator_.transform(patches), xp.float32)
+            codes = convert(self._model_transform(patches), xp, where, xp.float32)
         else:
             # [x, 1] @ encoding, with x the (normalized, if not ZCA: whitened) patch
             inputs = patches @ plan.encoding[:-1, :] + plan.encoding[-1, :]
@@ -462,6 +467,15 @@ class ConvolutionalFeaturizer(
             for c0, c1 in ((0, cols), (cols, n_cols))
         ]
         return xp.reshape(xp.stack(sums, axis=1), (n_images, -1))
+
+    def _model_transform(self, patches):
+        """``estimator_.transform`` of whitened patches of any namespace.
+
+        An estimator without array API support gets a host copy.
+        """
+        if not get_tags(self.estimator_).array_api_support:
+            patches = to_numpy(patches)
+        return self.estimator_.transform(patches)
 
     def _whitened_on_device(self, patches, plan, xp, where):
         """Patches whitened by ``whitening_``: ``[x, 1] @ whitening`` for ZCA.

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import sklearn
 from sklearn.base import clone
+from sklearn.cluster import MiniBatchKMeans
 
 from skscore import (
     ConvolutionalFeaturizer,
@@ -289,8 +290,70 @@ def test_featurizer_encodes_on_the_device(convert, encoding, pooling, images):
     expected = host.transform(images)
     assert isinstance(expected, np.ndarray)
     _assert_close(features, expected, rtol=2e-6)
-    # and the host's model encodes on the device (relu, soft threshold: its
-    # filters are moved; "transform" needs the model on the device)
-    if encoding != "transform":
-        with sklearn.config_context(array_api_dispatch=True):
-            _assert_close(host.transform(X), expected, rtol=2e-6)
+    # as scikit-learn requires, a model fitted on one namespace refuses another
+    with sklearn.config_context(array_api_dispatch=True):
+        match = r"ConvolutionalFeaturizer\.transform\(\) must use the same"
+        with pytest.raises(ValueError, match=match):
+            host.transform(X)
+
+
+def test_featurizer_fits_estimators_without_array_api_on_the_host(images):
+    """MiniBatchKMeans fits on host patches; its centroids encode on the device."""
+    featurizer = ConvolutionalFeaturizer(
+        MiniBatchKMeans(6, n_init=1, random_state=0),
+        image_shape=(3, 10, 10),
+        patch_size=4,
+        stride=2,
+        n_patches=300,
+        random_state=0,
+    )
+    expected = clone(featurizer).fit(images).transform(images)
+    X = torch.asarray(images)
+    with sklearn.config_context(array_api_dispatch=True):
+        features = featurizer.fit(X).transform(X)
+        codes = featurizer.set_params(encoding="transform").transform(X)
+    assert isinstance(featurizer.estimator_.cluster_centers_, np.ndarray)
+    assert isinstance(features, torch.Tensor) and isinstance(codes, torch.Tensor)
+    _assert_close(features, expected, rtol=2e-6)
+    assert codes.shape == (len(images), 4 * 6)
+
+
+def test_continuing_a_fit_on_another_namespace_is_refused(data):
+    estimator = clone(ESTIMATORS["gbrbm"]).set_params(max_iter=2)
+    with sklearn.config_context(array_api_dispatch=True):
+        partial = clone(estimator).partial_fit(_torch(data))
+        with pytest.raises(ValueError, match=r"\.partial_fit\(\) must use the same"):
+            partial.partial_fit(data)
+        warm = clone(estimator).set_params(warm_start=True).fit(_strict(data))
+        with pytest.raises(ValueError, match=r"\.fit\(\) must use the same"):
+            warm.fit(_torch(data))
+        dsm = DenoisingSMTransformer(estimator).partial_fit(_torch(data))
+        with pytest.raises(ValueError, match=r"Transformer\.partial_fit\(\) must"):
+            dsm.partial_fit(data)
+
+
+def test_unusual_tensors(data):
+    estimator = clone(ESTIMATORS["gbrbm"]).set_params(max_iter=2)
+    X = torch.asarray(data)
+    with sklearn.config_context(array_api_dispatch=True):
+        with pytest.raises(ValueError, match="Complex data not supported"):
+            clone(estimator).fit(X.to(torch.complex128))
+        with pytest.raises(TypeError, match="Sparse tensors are not supported"):
+            clone(estimator).fit(X.to_sparse())
+        # gradients are not tracked through the estimators
+        X_grad = X.clone().requires_grad_(True)
+        fitted = clone(estimator).fit(X_grad)
+        assert not fitted.transform(X_grad).requires_grad
+        assert not fitted.score_samples(X_grad).requires_grad
+        # float32 statistics are scaled: tiny data is "too small", not constant
+        with pytest.raises(ValueError, match="The scale of X"):
+            clone(estimator).fit(X.float() * 1e-25)
+        assert np.isfinite(fitted.score(X * 1e18))
+
+
+def test_input_filters_are_copies(data):
+    fitted = clone(ESTIMATORS["gbrbm"]).set_params(max_iter=2).fit(data)
+    before = fitted.intercept_hidden_.copy()
+    _, intercepts = fitted.input_filters()
+    intercepts += 100
+    np.testing.assert_array_equal(fitted.intercept_hidden_, before)

@@ -39,6 +39,7 @@ import numpy as np
 from .._array_api import (
     astype,
     concat,
+    copy,
     device,
     float_dtype,
     namespace,
@@ -142,7 +143,10 @@ def _residual(U, P1, experts):
 def input_filters(experts):
     """``(B / sigma, c)``: the affine map ``v -> z`` into the units' inputs."""
     xp = namespace(experts.filters)
-    return experts.filters * xp.exp(-experts.log_visible_std), experts.intercept_hidden
+    return (
+        experts.filters * xp.exp(-experts.log_visible_std),
+        copy(experts.intercept_hidden),
+    )
 
 
 def _empty(X, shape):
