@@ -19,7 +19,7 @@ from pathlib import Path
 import cifar10
 import numpy as np
 import pytest
-from _cifar10 import classify, features, kmeans, protocol, results
+from _cifar10 import classify, features, kmeans, protocol, results, runner
 from cifar10 import main
 
 from skscore import _io
@@ -97,6 +97,70 @@ def test_cli_runs_rows_writes_json_and_table_and_resumes(argv, capsys):
     assert "already in" in capsys.readouterr().out
     with pytest.raises(ValueError, match="Unknown rows"):
         main([*argv, "--rows", "no such row"])
+
+
+def test_dsm_rows_report_the_noise_chosen_by_validation_accuracy(argv, capsys):
+    output, cache = _output(argv), _output(argv).parent / "cache"
+    name = "GBRBM DSM, soft threshold"
+    assert main([*argv, "--cache", str(cache), "--rows", name]) == 0
+    row = json.loads(output.read_text())["rows"][name]
+    by_accuracy = row["noise_by_accuracy"]
+    levels = protocol.rows(TINY)[name][1]
+    # every level learned, encoded, cached and classified
+    assert sorted(map(float, by_accuracy["validation_accuracy"])) == sorted(levels)
+    assert len(_cache_files(cache)) == len(levels)
+    # the held-out score's level is the row itself
+    score_choice = by_accuracy["validation_accuracy"][str(row["noise"])]
+    assert score_choice == max(row["validation_accuracy"].values())
+    best = max(by_accuracy["validation_accuracy"].values())
+    assert by_accuracy["validation_accuracy"][str(by_accuracy["noise"])] == best
+    if by_accuracy["noise"] == row["noise"]:
+        assert by_accuracy["test_accuracy"] == row["test_accuracy"]
+    assert 0 <= by_accuracy["test_accuracy"] <= 1
+    cells = f"| {row['noise']:g} | {by_accuracy['noise']:g} ("
+    assert cells in output.with_suffix(".md").read_text()
+    # a rerun reads every level's features from the cache
+    output.unlink()
+    capsys.readouterr()
+    assert main([*argv, "--cache", str(cache), "--rows", name]) == 0
+    assert capsys.readouterr().out.count("features from") == len(levels)
+    again = json.loads(output.read_text())["rows"][name]
+    assert again["noise_by_accuracy"] == by_accuracy
+    assert again["test_accuracy"] == row["test_accuracy"]
+
+
+@pytest.mark.parametrize(
+    "accuracies, chosen",
+    [
+        ({0.3: 0.5, 1.0: 0.7, 2.0: 0.6}, 1.0),  # the best validation accuracy
+        ({0.3: 0.6, 1.0: 0.7, 2.0: 0.7}, 2.0),  # ties: the held-out choice
+        ({0.3: 0.7, 1.0: 0.7, 2.0: 0.6}, 0.3),  # then the smaller level
+    ],
+)
+def test_noise_by_accuracy_breaks_ties_by_the_score_then_the_smaller_level(
+    monkeypatch, accuracies, chosen
+):
+    def classified(name, definition, *args):
+        noise = definition[0].get_params()["estimator__noise"]
+        return {
+            "validation_accuracy": {
+                0.01: accuracies[noise] - 0.1,
+                0.1: accuracies[noise],
+            },
+            "C": 0.1,
+            "test_accuracy": noise / 10,
+        }
+
+    monkeypatch.setattr(runner, "_classified", classified)
+    featurizer, noises = protocol.rows(TINY)["GBRBM DSM, soft threshold"]
+    row = {"noise": 2.0, "validation_accuracy": {0.1: accuracies[2.0]}, "C": 0.1}
+    row["test_accuracy"] = 0.2
+    fields = runner.noise_by_accuracy(
+        "row", featurizer, noises, row, None, None, None, None, {"log": print}
+    )
+    assert fields["validation_accuracy"] == accuracies
+    assert fields["noise"] == chosen
+    assert fields["test_accuracy"] == pytest.approx(chosen / 10)
 
 
 @pytest.mark.parametrize("classifier", ["svm", "logistic"])

@@ -175,15 +175,17 @@ _SECONDS = ("learn_seconds", "encode_seconds", "classify_seconds")
 def markdown_table(results):
     """The results as a markdown table, one line per row."""
     lines = [
-        "| features | test accuracy | published | learning (s) | encoding (s) "
-        "| classifier (s) | classifier | C | fit on |",
-        "|---|---:|---:|---:|---:|---:|---|---:|---:|",
+        "| features | test accuracy | published | noise by score | noise by accuracy "
+        "| learning (s) | encoding (s) | classifier (s) | classifier | C | fit on |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for name, row in results["rows"].items():
         published = f"{PUBLISHED[name]:.1%}" if name in PUBLISHED else ""
         cells = [
             _cell(row, "test_accuracy", ".1%"),
             published,
+            _cell(row, "noise", "g"),
+            _by_accuracy(row),
             *(_cell(row, key, ".0f") for key in _SECONDS),
             _cell(row, "classifier", ""),
             _cell(row, "C", ".3g"),
@@ -191,6 +193,14 @@ def markdown_table(results):
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _by_accuracy(row):
+    # the noise level chosen by validation accuracy, and its test accuracy
+    choice = row.get("noise_by_accuracy") if isinstance(row, dict) else None
+    if not isinstance(choice, dict):
+        return ""
+    return f"{_cell(choice, 'noise', 'g')} ({_cell(choice, 'test_accuracy', '.1%')})"
 
 
 def _cell(row, key, spec):
