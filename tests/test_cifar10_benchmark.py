@@ -138,9 +138,9 @@ def test_dsm_rows_report_the_noise_chosen_by_validation_accuracy(argv, capsys):
     ],
 )
 def test_noise_by_accuracy_breaks_ties_by_the_score_then_the_smaller_level(
-    monkeypatch, accuracies, chosen
+    accuracies, chosen
 ):
-    def classified(name, definition, *args):
+    def classified(name, definition):
         noise = definition[0].get_params()["estimator__noise"]
         return {
             "validation_accuracy": {
@@ -151,13 +151,10 @@ def test_noise_by_accuracy_breaks_ties_by_the_score_then_the_smaller_level(
             "test_accuracy": noise / 10,
         }
 
-    monkeypatch.setattr(runner, "_classified", classified)
     featurizer, noises = protocol.rows(TINY)["GBRBM DSM, soft threshold"]
     row = {"noise": 2.0, "validation_accuracy": {0.1: accuracies[2.0]}, "C": 0.1}
     row["test_accuracy"] = 0.2
-    fields = runner.noise_by_accuracy(
-        "row", featurizer, noises, row, None, None, None, None, {"log": print}
-    )
+    fields = runner.noise_by_accuracy("row", featurizer, noises, row, classified, print)
     assert fields["validation_accuracy"] == accuracies
     assert fields["noise"] == chosen
     assert fields["test_accuracy"] == pytest.approx(chosen / 10)

@@ -1,5 +1,6 @@
 """The benchmark run: the rows not yet in the results file, one after another."""
 
+import functools
 import time
 from collections import namedtuple
 from pathlib import Path
@@ -61,24 +62,24 @@ def run_row(name, definition, data, expected, classification, *, cache, **option
     log = options["log"]
     n_train, n_validation, n_test = map(len, data.images)
     log(f"[{name}] {n_train} training, {n_validation} validation, {n_test} test images")
-    row = _classified(name, definition, data, expected, classification, cache, options)
+    classified = functools.partial(
+        _classified,
+        data=data,
+        expected=expected,
+        classification=classification,
+        cache=cache,
+        options=options,
+    )
+    row = classified(name, definition)
     featurizer, noises = definition
     if noises is not None:
         row["noise_by_accuracy"] = noise_by_accuracy(
-            name,
-            featurizer,
-            noises,
-            row,
-            data,
-            expected,
-            classification,
-            cache,
-            options,
+            name, featurizer, noises, row, classified, log
         )
     return row
 
 
-def _classified(name, definition, data, expected, classification, cache, options):
+def _classified(name, definition, *, data, expected, classification, cache, options):
     # a row's features (computed or cached), classified
     log = options["log"]
     row, encoded = features.row_features(
@@ -93,16 +94,15 @@ def _classified(name, definition, data, expected, classification, cache, options
     return row
 
 
-def noise_by_accuracy(
-    name, featurizer, noises, row, data, expected, classification, cache, options
-):
+def noise_by_accuracy(name, featurizer, noises, row, classified, log):
     """The noise level chosen by validation accuracy, beside ``row``'s choice.
 
     ``row`` is the row at the level its held-out score chose; the features
     at every other level of ``noises`` are learned, encoded (cached under
-    ``name`` and the level) and classified the same way. The level of the
-    best validation accuracy, over every ``C`` tried, wins; ties go to the
-    held-out score's choice, then to the smaller level.
+    ``name`` and the level) and classified the same way, by
+    ``classified(name, (featurizer, None))``, which returns their fields. The
+    level of the best validation accuracy, over every ``C`` tried, wins; ties
+    go to the held-out score's choice, then to the smaller level.
 
     Returns
     -------
@@ -113,17 +113,9 @@ def noise_by_accuracy(
     by_noise = {row["noise"]: row}
     for noise in noises:
         if noise not in by_noise:
-            options["log"](f"[{name}] at noise {noise}, for the choice by accuracy")
+            log(f"[{name}] at noise {noise}, for the choice by accuracy")
             fixed = clone(featurizer).set_params(estimator__noise=noise)
-            by_noise[noise] = _classified(
-                f"{name}, noise {noise}",
-                (fixed, None),
-                data,
-                expected,
-                classification,
-                cache,
-                options,
-            )
+            by_noise[noise] = classified(f"{name}, noise {noise}", (fixed, None))
     best = {
         noise: max(fields["validation_accuracy"].values())
         for noise, fields in by_noise.items()
