@@ -106,6 +106,10 @@ def test_dsm_rows_report_the_noise_chosen_by_validation_accuracy(argv, capsys):
     row = json.loads(output.read_text())["rows"][name]
     by_accuracy = row["noise_by_accuracy"]
     levels = protocol.rows(TINY)[name][1]
+    # each level's patch model is fitted once, by the noise choice
+    out = capsys.readouterr().out
+    assert out.count("features learned while choosing the noise") == len(levels)
+    assert "learning features" not in out
     # every level learned, encoded, cached and classified
     assert sorted(map(float, by_accuracy["validation_accuracy"])) == sorted(levels)
     assert len(_cache_files(cache)) == len(levels)

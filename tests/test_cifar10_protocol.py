@@ -20,7 +20,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skscore import ConvolutionalFeaturizer
 from skscore.__main__ import main as skscore_main
-from skscore.preprocessing import normalize_patches, sample_patches
+from skscore.preprocessing import sample_patches
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -193,7 +193,7 @@ class _Recorder(TransformerMixin, BaseEstimator):
     "normalize, whiten",
     [(True, True), (False, True), (True, False), (True, "pca")],
 )
-def test_the_noise_choice_sees_the_featurizers_own_patches(normalize, whiten):
+def test_the_noise_choice_preprocesses_patches_as_the_featurizer(normalize, whiten):
     images = np.random.default_rng(0).integers(0, 256, size=(30, 3 * 12 * 12))
     if whiten == "pca":
         whiten = PCA(n_components=0.99, whiten=True)
@@ -206,23 +206,69 @@ def test_the_noise_choice_sees_the_featurizers_own_patches(normalize, whiten):
         whiten=whiten,
         encoding="transform",
         random_state=3,
-    )
-    patches, preprocessing = features.training_patches(featurizer, images)
-    featurizer.fit(images)
+    ).fit(images)
+    # the raw patches the featurizer drew, preprocessed: what it fitted on
+    raw = sample_patches(images, 400, (3, 12, 12), 4, random_state=3)
+    patches = features.preprocessed(featurizer, raw)
     assert patches.dtype == np.float32
     np.testing.assert_allclose(
         patches, featurizer.estimator_.patches_, rtol=1e-5, atol=1e-5
     )
-    # other patches are preprocessed by the whitening fitted on those
-    other = sample_patches(images, 50, (3, 12, 12), 4, random_state=5)
-    expected = other.astype(np.float32)
-    if normalize:
-        expected = normalize_patches(expected)
-    if featurizer.whitening_ is not None:
-        expected = featurizer.whitening_.transform(expected)
-    np.testing.assert_allclose(
-        preprocessing.transform(other), expected, rtol=1e-5, atol=1e-5
+
+
+class _NoisyCounter(TransformerMixin, BaseEstimator):
+    """Counts its fits; its held-out score is largest at noise 1."""
+
+    fits = 0
+
+    def __init__(self, noise=0.1, random_state=None):
+        self.noise = noise
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        type(self).fits += 1
+        self.offset_ = self.noise * np.ones(X.shape[1])
+        return self
+
+    def transform(self, X):
+        return X + self.offset_
+
+    def score(self, X):
+        return -abs(self.noise - 1.0)
+
+
+def test_the_noise_choice_fits_each_level_once(monkeypatch):
+    monkeypatch.setattr(_NoisyCounter, "fits", 0)
+    images = np.random.default_rng(0).integers(0, 256, size=(12, 3 * 8 * 8))
+    images = [images[:8], images[8:10], images[10:]]
+    featurizer = ConvolutionalFeaturizer(
+        _NoisyCounter(),
+        patch_size=3,
+        image_shape=(3, 8, 8),
+        n_patches=100,
+        encoding="transform",
     )
+    noises = (0.3, 1.0, 2.0)
+    fitted = {}
+    row, encoded = features.learn_and_encode(
+        featurizer, noises, images, 0, print, fitted
+    )
+    assert row["noise"] == 1.0 and row["noise_scores"][1.0] == 0
+    assert _NoisyCounter.fits == len(noises)
+    # the other levels' featurizers wait in ``fitted``; taking one fits nothing
+    assert len(fitted) == len(noises) - 1
+    level = featurizer.set_params(estimator__noise=2.0)
+    other, encoded_other = features.learn_and_encode(
+        level, None, images, 0, print, fitted
+    )
+    assert _NoisyCounter.fits == len(noises) and len(fitted) == 1
+    assert other["learn_seconds"] < row["learn_seconds"]
+    # the same features as a fresh fit at that level
+    _, fresh = features.learn_and_encode(level, None, images, 0, print, {})
+    assert _NoisyCounter.fits == len(noises) + 1
+    for ours, theirs in zip(encoded_other, fresh, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+    assert not np.array_equal(encoded[0], encoded_other[0])
 
 
 # -- full-batch k-means -------------------------------------------------------------

@@ -1,9 +1,9 @@
 """A row's features: the noise choice, learning, encoding, and their cache.
 
 Only public skscore API: the featurizer is fitted and applied through
-``fit`` and ``transform``, and the noise choice preprocesses its patches with
-:mod:`skscore.preprocessing` as the featurizer's parameters say it does
-(``normalize``, ``whiten``).
+``fit`` and ``transform``, and the noise choice preprocesses its held-out
+patches with :mod:`skscore.preprocessing` and the fitted featurizer's
+``whitening_``, as its ``normalize`` parameter says it does.
 """
 
 import hashlib
@@ -12,76 +12,61 @@ import time
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer
 
 import skscore
 from skscore import _io
-from skscore.preprocessing import ZCAWhitening, normalize_patches, sample_patches
+from skscore.preprocessing import normalize_patches, sample_patches
 
 PARTS = ("train", "validation", "test")
 
 
-def patch_preprocessing(featurizer):
-    """An unfitted transformer doing what ``featurizer`` does to its patches.
+def preprocessed(featurizer, patches):
+    """``patches`` as the fitted ``featurizer`` gives them to its estimator.
 
-    The per-patch normalization when ``normalize``, then the whitening of
-    ``whiten`` (True: ``ZCAWhitening(eps=0.1)``), in float32.
+    The per-patch normalization when ``normalize``, then the fitted
+    ``whitening_``, in float32.
     """
-    steps = [FunctionTransformer(_float32)]
+    patches = np.asarray(patches, dtype=np.float32)
     if featurizer.normalize:
-        steps.append(FunctionTransformer(normalize_patches))
-    if featurizer.whiten is True:
-        steps.append(ZCAWhitening(eps=0.1))
-    elif featurizer.whiten:
-        steps.append(clone(featurizer.whiten))
-    steps.append(FunctionTransformer(_float32))
-    return make_pipeline(*steps)
-
-
-def _float32(X):
-    return np.asarray(X, dtype=np.float32)
-
-
-def training_patches(featurizer, X):
-    """The patches ``featurizer.fit(X)`` fits its estimator on.
-
-    Returns them with the preprocessing fitted on them, to apply to other
-    patches.
-    """
-    patches = sample_patches(
-        X,
-        featurizer.n_patches,
-        featurizer.image_shape,
-        featurizer.patch_size,
-        random_state=featurizer.random_state,
-    )
-    preprocessing = patch_preprocessing(featurizer)
-    return preprocessing.fit_transform(patches), preprocessing
+        patches = normalize_patches(patches)
+    if featurizer.whitening_ is not None:
+        patches = featurizer.whitening_.transform(patches)
+    return np.asarray(patches, dtype=np.float32)
 
 
 def choose_noise(featurizer, X_train, noises, log):
     """The noise level whose patch model has the best held-out SM score.
 
-    The patch model is fitted at each level on the featurizer's own training
-    patches and scored on as many other patches, preprocessed the same way.
+    ``featurizer`` is fitted on ``X_train`` at each level, and its patch
+    model scored on as many other patches of ``X_train``, preprocessed as the
+    featurizer preprocesses its own.
+
+    Returns
+    -------
+    noise : float
+        The chosen level.
+
+    scores : dict
+        The held-out score of each level.
+
+    fitted : dict
+        By level, the fitted featurizer and the seconds its fit took.
     """
-    train, preprocessing = training_patches(featurizer, X_train)
-    held_out = preprocessing.transform(
-        sample_patches(
-            X_train,
-            len(train),
-            featurizer.image_shape,
-            featurizer.patch_size,
-            random_state=np.random.RandomState(12345),
-        )
+    held_out = sample_patches(
+        X_train,
+        featurizer.n_patches,
+        featurizer.image_shape,
+        featurizer.patch_size,
+        random_state=np.random.RandomState(12345),
     )
-    scores = {}
+    scores, fitted = {}, {}
     for noise in noises:
-        model = clone(featurizer.estimator).set_params(noise=noise)
-        scores[noise] = float(model.fit(train).score(held_out))
+        start = time.perf_counter()
+        level = clone(featurizer).set_params(estimator__noise=noise).fit(X_train)
+        fitted[noise] = level, time.perf_counter() - start
+        scores[noise] = float(level.estimator_.score(preprocessed(level, held_out)))
         log(f"    noise {noise}: held-out score {scores[noise]:.4g}")
-    return max(scores, key=scores.get), scores
+    return max(scores, key=scores.get), scores, fitted
 
 
 def seeded(featurizer, random_state):
@@ -96,11 +81,18 @@ def seeded(featurizer, random_state):
     )
 
 
-def learn_and_encode(featurizer, noises, images, random_state, log):
+def learn_and_encode(featurizer, noises, images, random_state, log, fitted):
     """Learn a row's features on ``images[0]`` and encode the three image sets.
 
-    Returns the row's fields so far (timings, the chosen noise) and the
-    features of each set.
+    ``fitted`` maps the description of a featurizer (see :func:`identity`)
+    to that featurizer, fitted earlier in the same row, and the seconds its
+    fit took: one found there is taken out and used instead of being fitted
+    again. The noise choice of a row with ``noises`` adds the featurizer it
+    fitted at every level, for the other levels' features.
+
+    Returns the row's fields so far (timings, the chosen noise; a row with
+    ``noises`` counts the fits at every level in its ``learn_seconds``) and
+    the features of each set.
     """
     row = {}
     if featurizer is None:
@@ -111,18 +103,31 @@ def learn_and_encode(featurizer, noises, images, random_state, log):
     featurizer = seeded(featurizer, random_state)
     if noises is not None:
         log("  choosing noise by held-out score matching score")
-        noise, row["noise_scores"] = choose_noise(featurizer, images[0], noises, log)
+        noise, row["noise_scores"], by_noise = choose_noise(
+            featurizer, images[0], noises, log
+        )
+        fitted.update({identity(level): (level, s) for level, s in by_noise.values()})
         featurizer.set_params(estimator__noise=noise)
         row["noise"] = noise
-    log("  learning features")
-    featurizer.fit(images[0])
-    row["learn_seconds"] = time.perf_counter() - start
+    if identity(featurizer) in fitted:
+        log("  features learned while choosing the noise")
+        featurizer, seconds = fitted.pop(identity(featurizer))
+        row["learn_seconds"] = time.perf_counter() - start if noises else seconds
+    else:
+        log("  learning features")
+        featurizer.fit(images[0])
+        row["learn_seconds"] = time.perf_counter() - start
     log(f"  encoding ({row['learn_seconds']:.0f}s so far)")
     start = time.perf_counter()
     featurizer.set_params(verbose=1)  # a progress line every few seconds
     features = [featurizer.transform(a) for a in images]
     row["encode_seconds"] = time.perf_counter() - start
     return row, features
+
+
+def identity(featurizer):
+    """Everything that defines ``featurizer``'s parameters, as text."""
+    return json.dumps(_describe(featurizer), sort_keys=True)
 
 
 # -- the cache of encoded features -------------------------------------------------
@@ -192,11 +197,15 @@ def write_cache(path, row, features):
         np.savez(f, row=json.dumps(row), **dict(zip(PARTS, features, strict=True)))
 
 
-def row_features(name, definition, images, *, scale, random_state, cache, redo, log):
+def row_features(
+    name, definition, images, *, scale, random_state, cache, redo, log, fitted=None
+):
     """A row's fields so far and its features: from ``cache``, or computed.
 
     ``definition`` is the row's (featurizer, noises); ``cache`` a directory or
-    None; ``redo`` computes them even when cached (and caches them again).
+    None; ``redo`` computes them even when cached (and caches them again);
+    ``fitted``: featurizers fitted earlier in the row, see
+    :func:`learn_and_encode`.
     """
     featurizer, noises = definition
     path = None
@@ -207,7 +216,9 @@ def row_features(name, definition, images, *, scale, random_state, cache, redo, 
     if stored is not None:
         log(f"  features from {path}")
         return stored
-    row, encoded = learn_and_encode(featurizer, noises, images, random_state, log)
+    row, encoded = learn_and_encode(
+        featurizer, noises, images, random_state, log, {} if fitted is None else fitted
+    )
     if path is not None:
         write_cache(path, row, encoded)
     return row, encoded

@@ -57,7 +57,9 @@ def run_row(name, definition, data, expected, classification, *, cache, **option
     ``options``: ``redo``, ``random_state`` and ``log``, as :func:`run` takes
     them. A row with noise levels (``definition[1]``) is the one at the level
     chosen by the held-out score; its ``noise_by_accuracy`` field holds the
-    choice by validation accuracy beside it (see :func:`noise_by_accuracy`).
+    choice by validation accuracy beside it (see :func:`noise_by_accuracy`),
+    whose features at the other levels reuse the patch models that the
+    held-out score chose between.
     """
     log = options["log"]
     n_train, n_validation, n_test = map(len, data.images)
@@ -68,6 +70,7 @@ def run_row(name, definition, data, expected, classification, *, cache, **option
         expected=expected,
         classification=classification,
         cache=cache,
+        fitted={},  # featurizers fitted by the noise choice, by their parameters
         options=options,
     )
     row = classified(name, definition)
@@ -79,11 +82,19 @@ def run_row(name, definition, data, expected, classification, *, cache, **option
     return row
 
 
-def _classified(name, definition, *, data, expected, classification, cache, options):
+def _classified(
+    name, definition, *, data, expected, classification, cache, fitted, options
+):
     # a row's features (computed or cached), classified
     log = options["log"]
     row, encoded = features.row_features(
-        name, definition, data.images, scale=expected["scale"], cache=cache, **options
+        name,
+        definition,
+        data.images,
+        scale=expected["scale"],
+        cache=cache,
+        fitted=fitted,
+        **options,
     )
     row["n_features"] = int(encoded[0].shape[1])
     log(f"  classifying {row['n_features']} features ({classification.classifier})")
