@@ -147,6 +147,22 @@ def _bernoulli_rbm(scale):
     return _coates(rbm, scale, scale.n_patches, whiten=False)
 
 
+def _mpot_half(K, scale):
+    # as many features as K centroids' triangle codes: K/2 filters (K/4
+    # covariance and K/4 mean units), two signs each, on k-means' patches
+    mpot = MPoTAutoencoder(
+        n_covariance=K // 4, n_mean=K // 4, visible_std=1.0, max_iter=scale.max_iter
+    )
+    return _coates(
+        mpot,
+        scale,
+        scale.n_patches,
+        encoding="soft_threshold",
+        threshold=0.5,
+        whiten=PCA(n_components=0.99, whiten=True),
+    )
+
+
 def rows(scale):
     """Row name -> (featurizer, noise levels to choose from by held-out score)."""
     K = scale.n_units
@@ -191,20 +207,10 @@ def rows(scale):
         ),
         # k-means' feature count (K/2 units, two signs each) and its 400,000
         # patches
-        "mPoT SM, soft threshold 0.5, K/2 units": (
-            _coates(
-                MPoTAutoencoder(
-                    n_covariance=K // 4,
-                    n_mean=K // 4,
-                    visible_std=1.0,
-                    max_iter=scale.max_iter,
-                ),
-                scale,
-                scale.n_patches,
-                encoding="soft_threshold",
-                threshold=0.5,
-                **pca_white,
-            ),
+        "mPoT SM, soft threshold 0.5, K/2 units": (_mpot_half(K, scale), None),
+        # the same at the K=4000 k-means row's feature count
+        "mPoT SM, soft threshold 0.5, K/2 units, K=4000": (
+            _mpot_half(K * 5 // 2, scale),
             None,
         ),
         # the threshold chosen on a validation split of 10,000 training
