@@ -109,9 +109,10 @@ def learn_and_encode(featurizer, noises, images, random_state, log, fitted):
         fitted.update({identity(level): (level, s) for level, s in by_noise.values()})
         featurizer.set_params(estimator__noise=noise)
         row["noise"] = noise
-    if identity(featurizer) in fitted:
+    earlier = fitted.pop(identity(featurizer), None)
+    if earlier is not None:
         log("  features learned while choosing the noise")
-        featurizer, seconds = fitted.pop(identity(featurizer))
+        featurizer, seconds = earlier
         row["learn_seconds"] = time.perf_counter() - start if noises else seconds
     else:
         log("  learning features")
