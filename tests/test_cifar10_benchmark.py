@@ -121,6 +121,10 @@ def test_dsm_rows_report_the_noise_chosen_by_validation_accuracy(argv, capsys):
     if by_accuracy["noise"] == row["noise"]:
         assert by_accuracy["test_accuracy"] == row["test_accuracy"]
     assert 0 <= by_accuracy["test_accuracy"] <= 1
+    tested = by_accuracy["test_accuracy_by_noise"]
+    assert tested.keys() == by_accuracy["validation_accuracy"].keys()
+    assert tested[str(row["noise"])] == row["test_accuracy"]
+    assert tested[str(by_accuracy["noise"])] == by_accuracy["test_accuracy"]
     cells = f"| {row['noise']:g} | {by_accuracy['noise']:g} ("
     assert cells in output.with_suffix(".md").read_text()
     # a rerun reads every level's features from the cache
@@ -162,6 +166,8 @@ def test_noise_by_accuracy_breaks_ties_by_the_score_then_the_smaller_level(
     assert fields["validation_accuracy"] == accuracies
     assert fields["noise"] == chosen
     assert fields["test_accuracy"] == pytest.approx(chosen / 10)
+    # the row itself (2.0) included
+    assert fields["test_accuracy_by_noise"] == {noise: noise / 10 for noise in noises}
 
 
 @pytest.mark.parametrize("classifier", ["svm", "logistic"])
