@@ -137,6 +137,51 @@ def test_dsm_rows_report_the_noise_chosen_by_validation_accuracy(argv, capsys):
     assert again["test_accuracy"] == row["test_accuracy"]
 
 
+def test_a_killed_dsm_row_resumes_at_the_noise_level_it_stopped(
+    argv, capsys, monkeypatch
+):
+    output = _output(argv)
+    name = "GBRBM DSM, soft threshold"
+    levels = protocol.rows(TINY)[name][1]
+    evaluate, calls, kill = classify.evaluate, [], [True]
+
+    def killed_at_the_last_level(*args, **kwargs):
+        calls.append(args)
+        if kill[0] and len(calls) == len(levels):
+            raise KeyboardInterrupt
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(classify, "evaluate", killed_at_the_last_level)
+    with pytest.raises(KeyboardInterrupt):
+        main([*argv, "--rows", name])
+    saved = json.loads(output.read_text())["rows"][name]
+    unfinished = saved["noise_by_accuracy"]
+    assert "noise" not in unfinished
+    for by_noise in unfinished.values():
+        assert len(by_noise) == len(levels) - 1
+    # the row at the held-out score's level is in the table already
+    table = output.with_suffix(".md").read_text()
+    assert f"| {name} | {saved['test_accuracy']:.1%} |" in table
+    # the rerun takes it up: only the missing level is learned and classified
+    kill[0] = False
+    calls.clear()
+    capsys.readouterr()
+    assert main([*argv, "--rows", name]) == 0
+    out = capsys.readouterr().out
+    assert "resuming" in out and "held-out score" not in out
+    assert len(calls) == 1
+    row = json.loads(output.read_text())["rows"][name]
+    assert row["test_accuracy"] == saved["test_accuracy"]
+    by_accuracy = row["noise_by_accuracy"]
+    assert sorted(map(float, by_accuracy["validation_accuracy"])) == sorted(levels)
+    for key, by_noise in unfinished.items():
+        assert by_accuracy[key].items() >= by_noise.items()
+    assert by_accuracy["C"] == by_accuracy["C_by_noise"][str(by_accuracy["noise"])]
+    # and a finished row is skipped
+    assert main([*argv, "--rows", name]) == 0
+    assert "already in" in capsys.readouterr().out and len(calls) == 1
+
+
 @pytest.mark.parametrize(
     "accuracies, chosen",
     [
@@ -162,12 +207,19 @@ def test_noise_by_accuracy_breaks_ties_by_the_score_then_the_smaller_level(
     featurizer, noises = protocol.rows(TINY)["GBRBM DSM, soft threshold"]
     row = {"noise": 2.0, "validation_accuracy": {0.1: accuracies[2.0]}, "C": 0.1}
     row["test_accuracy"] = 0.2
-    fields = runner.noise_by_accuracy("row", featurizer, noises, row, classified, print)
+    saved = []
+    fields = runner.noise_by_accuracy(
+        "row", featurizer, noises, row, classified, print, saved.append
+    )
     assert fields["validation_accuracy"] == accuracies
     assert fields["noise"] == chosen
     assert fields["test_accuracy"] == pytest.approx(chosen / 10)
     # the row itself (2.0) included
     assert fields["test_accuracy_by_noise"] == {noise: noise / 10 for noise in noises}
+    assert fields["C_by_noise"] == {noise: 0.1 for noise in noises}
+    # saved with the held-out score's level, then after each other level
+    assert len(saved) == len(noises)
+    assert "noise" not in saved[-1]["noise_by_accuracy"]
 
 
 @pytest.mark.parametrize("classifier", ["svm", "logistic"])

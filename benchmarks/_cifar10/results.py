@@ -141,10 +141,10 @@ class ResultsStore:
         stored = read_results(self.output, self.expected)
         self.rows = ordered({**self.rows, **stored}, self.table)
 
-    def __contains__(self, name):
-        """Whether the file (read again) or this run has the row ``name``."""
+    def get(self, name):
+        """The row ``name`` of the file (read again) or of this run, or None."""
         self.refresh()
-        return name in self.rows
+        return self.rows.get(name)
 
     def save(self, name, row):
         if self.output is None:
@@ -198,8 +198,8 @@ def markdown_table(results):
 def _by_accuracy(row):
     # the noise level chosen by validation accuracy, and its test accuracy
     choice = row.get("noise_by_accuracy") if isinstance(row, dict) else None
-    if not isinstance(choice, dict):
-        return ""
+    if not isinstance(choice, dict) or "noise" not in choice:
+        return ""  # none, or its levels not all run yet
     return f"{_cell(choice, 'noise', 'g')} ({_cell(choice, 'test_accuracy', '.1%')})"
 
 

@@ -51,7 +51,18 @@ def selected_rows(rows, table):
     return selected
 
 
-def run_row(name, definition, data, expected, classification, *, cache, **options):
+def run_row(
+    name,
+    definition,
+    data,
+    expected,
+    classification,
+    *,
+    cache,
+    save,
+    previous,
+    **options,
+):
     """Learn, encode and classify one row; return its fields.
 
     ``options``: ``redo``, ``random_state`` and ``log``, as :func:`run` takes
@@ -59,7 +70,10 @@ def run_row(name, definition, data, expected, classification, *, cache, **option
     chosen by the held-out score; its ``noise_by_accuracy`` field holds the
     choice by validation accuracy beside it (see :func:`noise_by_accuracy`),
     whose features at the other levels reuse the patch models that the
-    held-out score chose between.
+    held-out score chose between. Such a row takes hours: ``save(row)`` stores
+    it as soon as the held-out score's level is classified and again after
+    every other level, and ``previous``, the unfinished row a killed run
+    saved (None: none), is taken up where it stopped.
     """
     log = options["log"]
     n_train, n_validation, n_test = map(len, data.images)
@@ -73,13 +87,25 @@ def run_row(name, definition, data, expected, classification, *, cache, **option
         fitted={},  # featurizers fitted by the noise choice, by their parameters
         options=options,
     )
-    row = classified(name, definition)
     featurizer, noises = definition
+    if previous is None:
+        row = classified(name, definition)
+    else:
+        log(f"[{name}] resuming the unfinished row of the results file")
+        row = previous
     if noises is not None:
         row["noise_by_accuracy"] = noise_by_accuracy(
-            name, featurizer, noises, row, classified, log
+            name, featurizer, noises, row, classified, log, save
         )
     return row
+
+
+def finished(row, definition):
+    """Whether a stored ``row`` of ``definition`` is whole (see :func:`run_row`)."""
+    if definition[1] is None or not isinstance(row, dict):
+        return True  # what is not a row this benchmark saved is kept as it is
+    choice = row.get("noise_by_accuracy")
+    return isinstance(choice, dict) and "noise" in choice
 
 
 def _classified(
@@ -105,7 +131,7 @@ def _classified(
     return row
 
 
-def noise_by_accuracy(name, featurizer, noises, row, classified, log):
+def noise_by_accuracy(name, featurizer, noises, row, classified, log, save):
     """The noise level chosen by validation accuracy, beside ``row``'s choice.
 
     ``row`` is the row at the level its held-out score chose; the features
@@ -115,35 +141,47 @@ def noise_by_accuracy(name, featurizer, noises, row, classified, log):
     level of the best validation accuracy, over every ``C`` tried, wins; ties
     go to the held-out score's choice, then to the smaller level.
 
+    After each level, ``save(row)`` stores the row with the levels done so
+    far in its ``noise_by_accuracy`` field; the levels that an unfinished
+    ``row`` holds there are not run again.
+
     Returns
     -------
     fields : dict
-        ``validation_accuracy`` (the best over ``C``, by level),
-        ``test_accuracy_by_noise`` (each level refit at its own best ``C``
-        and tested: what the choice gains or loses), and the chosen
+        By level (the best over ``C``): ``validation_accuracy``, ``C_by_noise``
+        and ``test_accuracy_by_noise`` (each level refit at its own best ``C``
+        and tested: what the choice gains or loses); then the chosen
         ``noise`` with its ``C`` and ``test_accuracy``.
     """
-    by_noise = {row["noise"]: row}
+    done = {
+        "validation_accuracy": {row["noise"]: max(row["validation_accuracy"].values())},
+        "C_by_noise": {row["noise"]: row["C"]},
+        "test_accuracy_by_noise": {row["noise"]: row["test_accuracy"]},
+    }
+    # the levels a killed run saved (JSON keys are strings)
+    for key, by_noise in row.get("noise_by_accuracy", {}).items():
+        if key in done:
+            done[key].update((float(noise), v) for noise, v in by_noise.items())
+    save({**row, "noise_by_accuracy": done})
     for noise in noises:
-        if noise not in by_noise:
+        if noise not in done["validation_accuracy"]:
             log(f"[{name}] at noise {noise}, for the choice by accuracy")
             fixed = clone(featurizer).set_params(estimator__noise=noise)
-            by_noise[noise] = classified(f"{name}, noise {noise}", (fixed, None))
-    best = {
-        noise: max(fields["validation_accuracy"].values())
-        for noise, fields in by_noise.items()
-    }
-    chosen = max(
-        by_noise, key=lambda noise: (best[noise], noise == row["noise"], -noise)
-    )
+            fields = classified(f"{name}, noise {noise}", (fixed, None))
+            done["validation_accuracy"][noise] = max(
+                fields["validation_accuracy"].values()
+            )
+            done["C_by_noise"][noise] = fields["C"]
+            done["test_accuracy_by_noise"][noise] = fields["test_accuracy"]
+            save({**row, "noise_by_accuracy": done})
+    best = done["validation_accuracy"]
+    chosen = max(best, key=lambda noise: (best[noise], noise == row["noise"], -noise))
+    fields = {key: dict(sorted(by_noise.items())) for key, by_noise in done.items()}
     return {
-        "validation_accuracy": {noise: best[noise] for noise in sorted(best)},
-        "test_accuracy_by_noise": {
-            noise: by_noise[noise]["test_accuracy"] for noise in sorted(by_noise)
-        },
+        **fields,
         "noise": chosen,
-        "C": by_noise[chosen]["C"],
-        "test_accuracy": by_noise[chosen]["test_accuracy"],
+        "C": done["C_by_noise"][chosen],
+        "test_accuracy": done["test_accuracy_by_noise"][chosen],
     }
 
 
@@ -178,13 +216,14 @@ def run(
         Where CIFAR-10 is, see :func:`skscore.datasets.load_cifar10`.
 
     output : path, default=None
-        JSON file of results, read to skip finished rows and replaced
-        atomically after every row, under an advisory lock (``output`` +
-        ``.lock``), keeping the rows that runs in parallel wrote to it; the
-        markdown table is written beside it (``.md``). A file holding
-        another protocol's results (scale or classification), or one that
-        cannot be read, stops the run before anything is computed and is
-        never overwritten.
+        JSON file of results, read to skip finished rows and to take up a
+        denoising row a killed run left unfinished, and replaced atomically
+        after every row (and every noise level of a denoising row), under an
+        advisory lock (``output`` + ``.lock``), keeping the rows that runs in
+        parallel wrote to it; the markdown table is written beside it
+        (``.md``). A file holding another protocol's results (scale or
+        classification), or one that cannot be read, stops the run before
+        anything is computed and is never overwritten.
 
     redo : bool, default=False
         Run the selected rows even if ``output`` or ``cache`` has them.
@@ -215,7 +254,8 @@ def run(
     cache = None if cache is None else Path(cache)
     for name in selected:
         # rows that runs in parallel finished meanwhile are skipped too
-        if name in store and not redo:
+        previous = None if redo else store.get(name)
+        if previous is not None and finished(previous, table[name]):
             log(f"[{name}] already in {output}, skipped")
             continue
         row = run_row(
@@ -225,6 +265,8 @@ def run(
             expected,
             classification,
             cache=cache,
+            save=functools.partial(store.save, name),
+            previous=previous,
             redo=redo,
             random_state=random_state,
             log=log,
