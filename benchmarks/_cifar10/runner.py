@@ -153,27 +153,25 @@ def noise_by_accuracy(name, featurizer, noises, row, classified, log, save):
         and tested: what the choice gains or loses); then the chosen
         ``noise`` with its ``C`` and ``test_accuracy``.
     """
-    done = {
-        "validation_accuracy": {row["noise"]: max(row["validation_accuracy"].values())},
-        "C_by_noise": {row["noise"]: row["C"]},
-        "test_accuracy_by_noise": {row["noise"]: row["test_accuracy"]},
-    }
+    done = {"validation_accuracy": {}, "C_by_noise": {}, "test_accuracy_by_noise": {}}
+
+    def record(noise, fields):
+        # a classified level's fields, and the row with the levels done so far
+        done["validation_accuracy"][noise] = max(fields["validation_accuracy"].values())
+        done["C_by_noise"][noise] = fields["C"]
+        done["test_accuracy_by_noise"][noise] = fields["test_accuracy"]
+        save({**row, "noise_by_accuracy": done})
+
     # the levels a killed run saved (JSON keys are strings)
     for key, by_noise in row.get("noise_by_accuracy", {}).items():
         if key in done:
             done[key].update((float(noise), v) for noise, v in by_noise.items())
-    save({**row, "noise_by_accuracy": done})
+    record(row["noise"], row)
     for noise in noises:
         if noise not in done["validation_accuracy"]:
             log(f"[{name}] at noise {noise}, for the choice by accuracy")
             fixed = clone(featurizer).set_params(estimator__noise=noise)
-            fields = classified(f"{name}, noise {noise}", (fixed, None))
-            done["validation_accuracy"][noise] = max(
-                fields["validation_accuracy"].values()
-            )
-            done["C_by_noise"][noise] = fields["C"]
-            done["test_accuracy_by_noise"][noise] = fields["test_accuracy"]
-            save({**row, "noise_by_accuracy": done})
+            record(noise, classified(f"{name}, noise {noise}", (fixed, None)))
     best = done["validation_accuracy"]
     chosen = max(best, key=lambda noise: (best[noise], noise == row["noise"], -noise))
     fields = {key: dict(sorted(by_noise.items())) for key, by_noise in done.items()}
