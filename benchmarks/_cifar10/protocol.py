@@ -14,6 +14,7 @@ from skscore import (
     MPoTAutoencoder,
 )
 
+from .dictionaries import OMP1, RandomPatches
 from .kmeans import TriangleKMeans
 
 
@@ -194,6 +195,16 @@ def rows(scale):
             _coates(TriangleKMeans(K * 5 // 2), scale, scale.n_patches),
             None,
         ),
+        # the controls of Coates & Ng (2011): no learning, and gain-shape VQ,
+        # under the same encoder as the score matching rows
+        "random patches, soft threshold": (
+            _coates(RandomPatches(K), scale, scale.n_patches, **soft),
+            None,
+        ),
+        "OMP-1, soft threshold": (
+            _coates(OMP1(K), scale, scale.n_patches, **soft),
+            None,
+        ),
         "BernoulliRBM (scikit-learn)": (_bernoulli_rbm(scale), None),
         "GBRBM SM, soft threshold": (_coates(sm_gbrbm, scale, **soft), None),
         "GBRBM DSM, soft threshold": (
@@ -234,4 +245,6 @@ PUBLISHED = {
     "k-means triangle (Coates)": 0.779,
     "k-means triangle (Coates), full-batch": 0.779,
     "k-means triangle (Coates), K=4000": 0.796,
+    "random patches, soft threshold": 0.7914,
+    "OMP-1, soft threshold": 0.7996,
 }

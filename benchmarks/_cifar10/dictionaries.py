@@ -1,0 +1,102 @@
+"""The controls every learned dictionary must beat (Coates & Ng, ICML 2011).
+
+Both give unit-norm ``components_``, which the featurizer's soft threshold
+reads as its filters: random whitened training patches (no learning), and
+OMP-1 atoms (gain-shape vector quantization).
+"""
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state, gen_batches
+
+#: rows of patches projected at once by OMP-1: 8,192 x 1,600 float32 is 52 MB
+_CHUNK = 8192
+
+
+def _unit_rows(atoms):
+    # atoms of zero norm (none in practice) stay zero instead of dividing by 0
+    norms = np.linalg.norm(atoms, axis=1, keepdims=True)
+    return atoms / np.maximum(norms, np.finfo(atoms.dtype).tiny)
+
+
+class RandomPatches(TransformerMixin, BaseEstimator):
+    """``n_components`` random rows of the (whitened) patches, at unit norm.
+
+    Parameters
+    ----------
+    n_components : int, default=1600
+        Number of patches kept as filters.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the draw.
+    """
+
+    def __init__(self, n_components=1600, *, random_state=None):
+        self.n_components = n_components
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        X = np.asarray(X)
+        rng = check_random_state(self.random_state)
+        chosen = rng.choice(len(X), self.n_components, replace=False)
+        self.components_ = _unit_rows(X[chosen].astype(np.float64))
+        return self
+
+    def transform(self, X):
+        return np.asarray(X) @ self.components_.T
+
+
+class OMP1(TransformerMixin, BaseEstimator):
+    """OMP-1 atoms: gain-shape vector quantization of the patches.
+
+    Starting from unit-norm Gaussian atoms, each iteration assigns every
+    patch to the atom of largest absolute projection and replaces each atom
+    by the sum of its patches weighted by their projections, scaled to unit
+    norm; an atom no patch chose is drawn again at random.
+
+    Parameters
+    ----------
+    n_components : int, default=1600
+        Number of atoms.
+
+    max_iter : int, default=10
+        Iterations, as many as the authors' demo code runs.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the starting atoms and the redrawn ones.
+    """
+
+    def __init__(self, n_components=1600, *, max_iter=10, random_state=None):
+        self.n_components = n_components
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, dtype=np.float32)
+        rng = check_random_state(self.random_state)
+        shape = (self.n_components, X.shape[1])
+        atoms = _unit_rows(rng.standard_normal(shape)).astype(np.float32)
+        for _ in range(self.max_iter):
+            sums = np.zeros(shape, dtype=np.float64)
+            counts = np.zeros(self.n_components, dtype=np.int64)
+            for rows in gen_batches(len(X), _CHUNK):
+                chunk = X[rows]
+                projections = chunk @ atoms.T
+                best = np.abs(projections).argmax(axis=1)
+                gains = projections[np.arange(len(chunk)), best]
+                # the sum of gain * patch per atom, as one sparse-by-dense product
+                weights = sparse.csr_matrix(
+                    (gains, (best, np.arange(len(chunk)))),
+                    shape=(self.n_components, len(chunk)),
+                )
+                sums += weights @ chunk
+                counts += np.bincount(best, minlength=self.n_components)
+            unused = counts == 0
+            sums[unused] = rng.standard_normal((unused.sum(), X.shape[1]))
+            atoms = _unit_rows(sums).astype(np.float32)
+        self.components_ = atoms.astype(np.float64)
+        return self
+
+    def transform(self, X):
+        return np.asarray(X) @ self.components_.T
