@@ -101,12 +101,27 @@ def dictionaries(sweep):
         "GBRBM SM from OMP-1": (WarmStarted(gbrbm(), OMP1(K)), True),
         "mPoT SM, ZCA": (mpot(), True),
         "mPoT SM, PCA 99%": (mpot(), pca),
+        # the input on which the mPoT gains: PCA whitening keeping 99% of
+        # the variance drops the low-variance directions score matching
+        # weighs most
+        "GBRBM SM, PCA 99%": (gbrbm(), pca),
+        "random patches, PCA 99%": (RandomPatches(K), pca),
     }
-    # a fixed sigma below the variance of the high-frequency whitened
-    # directions, which a learned sigma leaves to the visible noise
-    for std in (0.2, 0.1):
+    # a fixed sigma: the hidden units model the directions whose variance
+    # exceeds sigma**2, the rest is left to the visible noise
+    for std in (0.1, 0.2, 0.5, 0.7):
         found[f"GBRBM SM, sigma={std:g}"] = (gbrbm(visible_std=std), True)
-    for noise, std in ((2.0, "learn"), (2.0, 1.0), (4.0, 1.0)):
+    # the visible noise fixed at the corruption's level, so that it cannot
+    # absorb the corruption as a learned sigma does, and the hidden units
+    # model the clean patches; beside it a learned sigma and sigma=1
+    for noise, std in (
+        (1.0, 1.0),
+        (2.0, 2.0),
+        (4.0, 4.0),
+        (8.0, 8.0),
+        (2.0, "learn"),
+        (2.0, 1.0),
+    ):
         sigma = "learned sigma" if std == "learn" else f"sigma={std:g}"
         found[f"GBRBM DSM, noise {noise:g}, {sigma}"] = (
             DenoisingSMTransformer(gbrbm(visible_std=std), noise=noise),
@@ -177,12 +192,21 @@ def measure(model, whiten, sweep, X, y, log):
     return fields
 
 
-def write(output, results):
+def save(output, name, row):
+    """Add ``row`` to the results file, keeping what other runs wrote meanwhile."""
+    results = json.loads(output.read_text()) if output.exists() else {}
+    results[name] = row
     _io.atomic_write(output, json.dumps(results, indent=1))
+    return results
 
 
-def figure(results, path):
-    """Each dictionary's energy by whitened direction, best accuracy first."""
+def figure(results, path, n_bands=12):
+    """Each dictionary's energy over the whitened spectrum, and its accuracy.
+
+    Left: the mean share of a unit filter's energy in each band of
+    whitened directions (largest variance first), with the patches'
+    variance along them; right: the validation accuracy, best first.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -192,13 +216,20 @@ def figure(results, path):
     fig, (left, right) = plt.subplots(
         1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [1, 1.1]}
     )
+    variances = np.asarray(rows[0][1]["whitened_variances"])
+    bands = np.array_split(np.arange(len(variances)), n_bands)
+    middles = [band.mean() + 1 for band in bands]
     for name, row in rows:
-        energy = np.cumsum(row["energy_by_direction"])
-        left.plot(np.arange(1, len(energy) + 1), energy, label=name, lw=1.2)
+        energy = np.asarray(row["energy_by_direction"])
+        left.plot(middles, [energy[band].sum() for band in bands], label=name, lw=1.2)
     left.set_xlabel("whitened directions, largest variance first")
-    left.set_ylabel("cumulative share of a filter's energy")
-    left.axvline(diagnosis.TOP, color="0.7", lw=0.8, ls="--")
+    left.set_ylabel(f"share of a filter's energy per band of {len(bands[0])}")
     left.set_title("Where the filters put their energy")
+    twin = left.twinx()
+    twin.plot(np.arange(1, len(variances) + 1), variances, color="0.6", ls="--")
+    twin.set_ylabel("variance of the whitened patches (dashed)")
+    twin.set_ylim(0, None)
+    left.legend(fontsize=6, loc="upper right")
     names = [name for name, _ in rows]
     accuracy = [100 * row["validation_accuracy"] for _, row in rows]
     right.barh(range(len(rows)), accuracy, color="0.45")
@@ -207,7 +238,6 @@ def figure(results, path):
     right.set_xlim(min(accuracy) - 2, max(accuracy) + 1)
     right.set_xlabel("validation accuracy (%)")
     right.set_title("Under the same soft threshold encoder")
-    left.legend(fontsize=5, loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
@@ -237,15 +267,14 @@ def main(argv=None):
         if name in results and not args.redo:
             continue
         print(f"[{name}]", flush=True)
-        results[name] = measure(*table[name], sweep, X, y, print)
-        row = results[name]
+        row = measure(*table[name], sweep, X, y, print)
+        results = save(output, name, row)
         print(
             f"  validation {row['validation_accuracy']:.4f}, energy in top "
             f"{diagnosis.TOP} {row['energy_top']:.2f}, median max |cos| "
             f"{row['median_max_cosine']:.2f}, dead {row['dead']:.2f}",
             flush=True,
         )
-        write(output, results)
     if args.figure:
         figure(results, args.figure)
     return 0
