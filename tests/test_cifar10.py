@@ -120,6 +120,7 @@ def test_featurizer_bad_input(cifar):
         featurizer.transform(cifar[0][:2, :100])
 
 
+@pytest.mark.slow  # a minute of CPU on 1,500 real images
 def test_thousand_image_pipeline_beats_raw_pixels(real_cifar10_home):
     # on CIFAR-10 itself: the point is the gain on natural images
     X_train, y_train = load_cifar10(

@@ -9,7 +9,10 @@ from tolerances import featurizer_atol
 
 from skscore import ConvolutionalFeaturizer, GBRBMScoreMatching
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    pytest.mark.slow,  # a local cluster of two worker processes
+]
 
 
 @pytest.fixture(scope="module")
