@@ -226,7 +226,7 @@ def test_minibatch_training_runs_on_the_host(objective, data):
 
 @needs_torch
 def test_denoising_transformer_on_tensors(data):
-    dsm = DenoisingSMTransformer(clone(ESTIMATORS["gbrbm"]), noise=0.5)
+    dsm = DenoisingSMTransformer(clone(ESTIMATORS["gbrbm"]), noise=0.5, random_state=0)
     expected = clone(dsm).fit(data)
     X = torch.asarray(data)
     with sklearn.config_context(array_api_dispatch=True):
@@ -341,7 +341,9 @@ def test_continuing_a_fit_on_another_namespace_is_refused(data):
         warm = clone(estimator).set_params(warm_start=True).fit(_strict(data))
         with pytest.raises(ValueError, match=r"\.fit\(\) must use the same"):
             warm.fit(_torch(data))
-        dsm = DenoisingSMTransformer(estimator).partial_fit(_torch(data))
+        dsm = DenoisingSMTransformer(estimator, random_state=0).partial_fit(
+            _torch(data)
+        )
         with pytest.raises(ValueError, match=r"Transformer\.partial_fit\(\) must"):
             dsm.partial_fit(data)
 

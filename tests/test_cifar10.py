@@ -96,7 +96,7 @@ def test_featurizer_chunks_do_not_change_features(cifar):
 def test_featurizer_with_mpot_and_pca_whitening(cifar):
     X = cifar[0][:100]
     featurizer = ConvolutionalFeaturizer(
-        MPoTAutoencoder(n_covariance=4, n_mean=3, max_iter=5),
+        MPoTAutoencoder(n_covariance=4, n_mean=3, max_iter=5, random_state=0),
         whiten=PCA(n_components=100, whiten=True),
         stride=4,
         n_patches=2000,
@@ -108,13 +108,15 @@ def test_featurizer_with_mpot_and_pca_whitening(cifar):
 
 def test_featurizer_bad_input(cifar):
     with pytest.raises(ValueError, match="image_shape"):
-        ConvolutionalFeaturizer(n_patches=10).fit(np.zeros((5, 100)))
+        ConvolutionalFeaturizer(n_patches=10, random_state=0).fit(np.zeros((5, 100)))
     with pytest.raises(ValueError, match="larger than the images"):
-        ConvolutionalFeaturizer(patch_size=9, image_shape=(1, 8, 8)).fit(
-            np.zeros((5, 64))
-        )
+        ConvolutionalFeaturizer(
+            patch_size=9, image_shape=(1, 8, 8), random_state=0
+        ).fit(np.zeros((5, 64)))
     featurizer = ConvolutionalFeaturizer(
-        GBRBMScoreMatching(n_components=2, max_iter=2), n_patches=100, random_state=0
+        GBRBMScoreMatching(n_components=2, max_iter=2, random_state=0),
+        n_patches=100,
+        random_state=0,
     ).fit(cifar[0][:10])
     with pytest.raises(ValueError, match="features"):
         featurizer.transform(cifar[0][:2, :100])
@@ -136,7 +138,7 @@ def test_thousand_image_pipeline_beats_raw_pixels(real_cifar10_home):
             (
                 "feat",
                 ConvolutionalFeaturizer(
-                    GBRBMScoreMatching(n_components=50, max_iter=100),
+                    GBRBMScoreMatching(n_components=50, max_iter=100, random_state=0),
                     encoding="soft_threshold",
                     stride=2,
                     n_patches=20_000,

@@ -104,25 +104,31 @@ def test_alpha_shrinks_the_weights(X):
 
 
 def test_fixed_visible_std_is_kept(X):
-    model = GBRBMScoreMatching(n_components=8, visible_std=0.5, max_iter=5).fit(X)
+    model = GBRBMScoreMatching(
+        n_components=8, visible_std=0.5, max_iter=5, random_state=0
+    ).fit(X)
     assert model.visible_std_ == 0.5
 
 
 def test_fixed_visible_std_above_the_data_scale_warns(X):
     with pytest.warns(UserWarning, match="will learn no features"):
-        GBRBMScoreMatching(n_components=4, visible_std=10.0, max_iter=2).fit(X)
+        GBRBMScoreMatching(
+            n_components=4, visible_std=10.0, max_iter=2, random_state=0
+        ).fit(X)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
-        GBRBMScoreMatching(n_components=4, visible_std=1.0, max_iter=2).fit(X)
+        GBRBMScoreMatching(
+            n_components=4, visible_std=1.0, max_iter=2, random_state=0
+        ).fit(X)
         # every feature has variance 0.5 < 0.8 but their sum has variance 0.9
         rng = np.random.default_rng(0)
         correlated = rng.normal(size=(2000, 1)) * np.sqrt(0.45) + rng.normal(
             size=(2000, 2)
         ) * np.sqrt(0.05)
-        GBRBMScoreMatching(n_components=4, visible_std=np.sqrt(0.8), max_iter=2).fit(
-            correlated
-        )
+        GBRBMScoreMatching(
+            n_components=4, visible_std=np.sqrt(0.8), max_iter=2, random_state=0
+        ).fit(correlated)
 
 
 def test_methods_agree_with_each_other(X):
@@ -230,13 +236,13 @@ def test_verbose_logs_iterations(X, progress_lines):
 
 def test_max_iter_warns(X):
     with pytest.warns(ConvergenceWarning, match="max_iter=2"):
-        GBRBMScoreMatching(n_components=5, max_iter=2).fit(X)
+        GBRBMScoreMatching(n_components=5, max_iter=2, random_state=0).fit(X)
 
 
 def test_set_output_pandas(X):
     pd = pytest.importorskip("pandas")
     model = GBRBMScoreMatching(
-        n_components=3, encoding="expectation", max_iter=5
+        n_components=3, encoding="expectation", max_iter=5, random_state=0
     ).set_output(transform="pandas")
     out = model.fit_transform(pd.DataFrame(X[:, :4], columns=list("abcd")))
     assert list(out.columns) == [
@@ -254,15 +260,15 @@ def test_non_finite_input_is_refused(X, value):
     bad = X.copy()
     bad[3, 5] = value
     with pytest.raises(ValueError, match="NaN|infinity"):
-        GBRBMScoreMatching(n_components=5, max_iter=2).fit(bad)
-    model = GBRBMScoreMatching(n_components=5, max_iter=2).fit(X)
+        GBRBMScoreMatching(n_components=5, max_iter=2, random_state=0).fit(bad)
+    model = GBRBMScoreMatching(n_components=5, max_iter=2, random_state=0).fit(X)
     for method in ("transform", "score", "score_samples", "reconstruct", "score_terms"):
         with pytest.raises(ValueError, match="NaN|infinity"):
             getattr(model, method)(bad)
 
 
 def test_wrong_number_of_features(X):
-    model = GBRBMScoreMatching(n_components=5, max_iter=2).fit(X)
+    model = GBRBMScoreMatching(n_components=5, max_iter=2, random_state=0).fit(X)
     with pytest.raises(
         ValueError, match="X has 10 features, but GBRBMScoreMatching is expecting 64"
     ):
@@ -271,16 +277,16 @@ def test_wrong_number_of_features(X):
 
 def test_empty_and_single_row_input(X):
     with pytest.raises(ValueError, match="0 sample"):
-        GBRBMScoreMatching(max_iter=2).fit(X[:0])
+        GBRBMScoreMatching(max_iter=2, random_state=0).fit(X[:0])
     with pytest.raises(ValueError, match="1 sample"):
-        GBRBMScoreMatching(max_iter=2).fit(X[:1])
-    model = GBRBMScoreMatching(n_components=5, max_iter=2).fit(X)
+        GBRBMScoreMatching(max_iter=2, random_state=0).fit(X[:1])
+    model = GBRBMScoreMatching(n_components=5, max_iter=2, random_state=0).fit(X)
     assert model.transform(X[:1]).shape == (1, 10)  # two signs per unit
 
 
 def test_sparse_input_is_refused_clearly(X):
     with pytest.raises(TypeError, match="dense data is required"):
-        GBRBMScoreMatching(max_iter=2).fit(sp.csr_matrix(X))
+        GBRBMScoreMatching(max_iter=2, random_state=0).fit(sp.csr_matrix(X))
 
 
 @pytest.mark.parametrize(
@@ -333,17 +339,19 @@ def test_divergence_during_fit_raises_instead_of_returning_garbage(X):
             r"\(loss=inf",
         ),
     ):
-        GBRBMScoreMatching(n_components=2, visible_std=1e-150).fit(X)
+        GBRBMScoreMatching(n_components=2, visible_std=1e-150, random_state=0).fit(X)
     # data of norm ~1e160 are refused before any work
     with pytest.raises(ValueError, match="scale of X .* is inf, outside"):
-        GBRBMScoreMatching(n_components=2, visible_std=1.0).fit(X * 1e160)
+        GBRBMScoreMatching(n_components=2, visible_std=1.0, random_state=0).fit(
+            X * 1e160
+        )
 
 
 def test_constant_data_cannot_learn_visible_std():
     with pytest.raises(ValueError, match="Every feature of X is constant"):
-        GBRBMScoreMatching(n_components=2).fit(np.ones((20, 3)))
+        GBRBMScoreMatching(n_components=2, random_state=0).fit(np.ones((20, 3)))
     # a fixed visible_std has a bounded objective on the same data
-    GBRBMScoreMatching(n_components=2, visible_std=1.0, max_iter=5).fit(
+    GBRBMScoreMatching(n_components=2, visible_std=1.0, max_iter=5, random_state=0).fit(
         np.ones((20, 3))
     )
 
