@@ -131,7 +131,9 @@ def test_thousand_image_pipeline_beats_raw_pixels(real_cifar10_home):
     X_test, y_test = load_cifar10("test", data_home=real_cifar10_home, return_X_y=True)
     X_train, y_train = X_train[:1000], y_train[:1000]
     X_test, y_test = X_test[:500], y_test[:500]
-    raw = Pipeline([("scale", StandardScaler()), ("svm", LinearSVC(C=0.001))])
+    raw = Pipeline(
+        [("scale", StandardScaler()), ("svm", LinearSVC(C=0.001, random_state=0))]
+    )
     raw_accuracy = raw.fit(X_train, y_train).score(X_test, y_test)
     learned = Pipeline(
         [
@@ -146,7 +148,7 @@ def test_thousand_image_pipeline_beats_raw_pixels(real_cifar10_home):
                 ),
             ),
             ("scale", StandardScaler()),
-            ("svm", LinearSVC(C=0.001)),
+            ("svm", LinearSVC(C=0.001, random_state=0)),
         ]
     )
     accuracy = learned.fit(X_train, y_train).score(X_test, y_test)

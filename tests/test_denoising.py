@@ -155,7 +155,7 @@ def test_supervised_grid_search_over_noise_in_a_pipeline(digits):
                     GBRBMScoreMatching(n_components=32, max_iter=30), random_state=0
                 ),
             ),
-            ("svm", LinearSVC()),
+            ("svm", LinearSVC(random_state=0)),
         ]
     )
     search = GridSearchCV(pipe, {"feat__noise": [0.1, 1.0, 3.0]}, cv=3).fit(

@@ -154,7 +154,7 @@ def test_pipeline_with_linear_svc_on_digits(digits):
         [
             ("scale", StandardScaler()),
             ("feat", GBRBMScoreMatching(n_components=64, max_iter=60, random_state=0)),
-            ("svm", LinearSVC()),
+            ("svm", LinearSVC(random_state=0)),
         ]
     ).fit(X_train, y_train)
     assert pipe.score(X_test, y_test) > 0.93
