@@ -234,6 +234,15 @@ def test_verbose_logs_iterations(X, progress_lines):
     assert lines[-1].startswith("L-BFGS stopped after 3/3 iterations (max_iter")
 
 
+def test_verbose_reports_a_tenth_of_the_minibatch_passes(X, progress_lines):
+    GBRBMScoreMatching(
+        3, objective="cd", max_iter=20, batch_size=100, verbose=1, random_state=0
+    ).fit(X[:200])
+    assert [line.split(",")[0] for line in progress_lines()] == [
+        f"Pass {k}/20" for k in range(2, 21, 2)
+    ]
+
+
 def test_max_iter_warns(X):
     with pytest.warns(ConvergenceWarning, match="max_iter=2"):
         GBRBMScoreMatching(n_components=5, max_iter=2, random_state=0).fit(X)
