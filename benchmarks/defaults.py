@@ -1,6 +1,6 @@
 """What default parameters give on image sets nobody tuned them for.
 
-    python benchmarks/defaults.py --data-home ../shared/data [--quick]
+    python benchmarks/defaults.py [--data-home DIR] [--quick]
 
 Each data set is classified by a linear SVM (``LinearSVC(C=0.01)`` on
 standardized features) on raw pixels and on the features of each estimator

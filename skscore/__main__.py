@@ -1,4 +1,4 @@
-"""Command line: ``python -m skscore demo``."""
+"""Command line: ``python -m skscore demo`` and ``python -m skscore --version``."""
 
 import argparse
 import sys
@@ -13,7 +13,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import LinearSVC
 
-from . import DenoisingSMTransformer, GBRBMScoreMatching, MPoTAutoencoder
+from . import DenoisingSMTransformer, GBRBMScoreMatching, MPoTAutoencoder, __version__
 
 
 def _feature_learner(model, random_state):
@@ -134,6 +134,7 @@ def main(argv=None):
         epilog="The CIFAR-10 benchmark is a script of the repository: "
         "python benchmarks/cifar10.py --help.",
     )
+    parser.add_argument("--version", action="version", version=f"skscore {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser(
         "demo", help="digits: learned features against raw pixels and BernoulliRBM"

@@ -29,7 +29,7 @@ from ._array_api import (
 )
 from ._chunks import chunk_slices
 from ._encoding import relu, soft_threshold
-from ._logging import progress_logger
+from ._logging import iterations_to_report, progress_logger
 from ._optim import normalize_rows
 from ._training import OBJECTIVES, MinibatchTrainer, TrainingLoss, fit_lbfgs
 from ._typing import RandomStateLike
@@ -280,15 +280,18 @@ class _BaseScoreMatching(
             self._trainer = self._minibatch_trainer(params, scale, rng)
             self.loss_curve_, self.n_iter_ = [], 0
             log = progress_logger(self.verbose)
+            reported = iterations_to_report(self.verbose, self.max_iter)
             start = time.perf_counter()
             X = to_numpy(X)  # the Markov chains run on the host
             for _ in range(self.max_iter):
                 params = self._minibatch_pass(X, params, shuffle=True, where="in fit")
-                log(
-                    f"Pass {self.n_iter_}, contrastive loss "
-                    f"{self.loss_curve_[-1]:.6g}{self._trainer.sampler.report()}, "
-                    f"{time.perf_counter() - start:.2f}s"
-                )
+                if reported(self.n_iter_) or self.n_iter_ == self.max_iter:
+                    log(
+                        f"Pass {self.n_iter_}/{self.max_iter}, contrastive loss "
+                        f"{self.loss_curve_[-1]:.6g}"
+                        f"{self._trainer.sampler.report()}, "
+                        f"{time.perf_counter() - start:.2f}s"
+                    )
         self._set_energy_params(params, xp, where)
         return self
 

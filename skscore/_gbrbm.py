@@ -123,10 +123,12 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         objectives. Pass an int for reproducible results.
 
     verbose : int, default=0
-        If positive, log one line per L-BFGS iteration (iteration, loss,
-        gradient norm, elapsed seconds) or per pass of the maximum-likelihood
-        objectives to the ``"skscore"`` logger at INFO level; where logging
-        is not configured, the lines are printed to standard output.
+        Progress lines of ``fit``: L-BFGS iteration k/max_iter, loss,
+        gradient norm and elapsed seconds (or the pass k/max_iter of the
+        maximum-likelihood objectives), every tenth of ``max_iter`` for 1 and
+        every iteration for 2, then a line when L-BFGS stops. They go to the
+        ``"skscore"`` logger at INFO level where logging is configured, and
+        are printed to standard output otherwise.
 
     Attributes
     ----------

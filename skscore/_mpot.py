@@ -138,10 +138,13 @@ class MPoTAutoencoder(_BaseScoreMatching):
         the minibatch order and chains of the maximum-likelihood objectives.
 
     verbose : int, default=0
-        If positive, log one line per L-BFGS iteration, or per pass of the
-        maximum-likelihood objectives with the HMC acceptance rate, to the
-        ``"skscore"`` logger (printed to standard output where logging is not
-        configured).
+        Progress lines of ``fit``: L-BFGS iteration k/max_iter, loss,
+        gradient norm and elapsed seconds (or the pass k/max_iter of the
+        maximum-likelihood objectives, with the HMC acceptance rate), every
+        tenth of ``max_iter`` for 1 and every iteration for 2, then a line
+        when L-BFGS stops. They go to the ``"skscore"`` logger at INFO level
+        where logging is configured, and are printed to standard output
+        otherwise.
 
     Attributes
     ----------

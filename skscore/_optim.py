@@ -7,7 +7,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
-from ._logging import progress_logger
+from ._logging import iterations_to_report, progress_logger
 
 
 def _pack(params, names):
@@ -183,8 +183,10 @@ def minimize_lbfgs(
         ``max(|loss / unit|, 1)``, falls below ``tol``.
 
     verbose : int
-        If positive, log one line per iteration: iteration, loss, gradient
-        norm of ``loss / unit`` and elapsed seconds.
+        If positive, report progress lines: iteration k/max_iter, loss,
+        gradient norm of ``loss / unit`` and elapsed seconds, every tenth of
+        ``max_iter`` for 1 and every iteration for 2 or more, then a line
+        when L-BFGS stops.
 
     name : str
         What is being minimized, for messages (e.g. "the 'sm' objective").
@@ -213,6 +215,7 @@ def minimize_lbfgs(
         Number of iterations run.
     """
     log = progress_logger(verbose)
+    reported = iterations_to_report(verbose, max_iter)
     last = {}
     # each bounded entry: the center and half-width of its interval
     squashed = {
@@ -252,11 +255,13 @@ def minimize_lbfgs(
         # L-BFGS accepts the point it evaluated last, so the loss is recorded
         # from that evaluation rather than recomputed.
         loss_curve.append(float(intermediate_result.fun) * unit)
-        log(
-            f"Iteration {len(loss_curve)}, loss = {loss_curve[-1]:.8g}, "
-            f"relative gradient norm = {last['grad_norm']:.4g}, "
-            f"time = {time.perf_counter() - start:.2f}s"
-        )
+        if reported(len(loss_curve)):
+            log(
+                f"Iteration {len(loss_curve)}/{max_iter}, "
+                f"loss = {loss_curve[-1]:.8g}, "
+                f"relative gradient norm = {last['grad_norm']:.4g}, "
+                f"time = {time.perf_counter() - start:.2f}s"
+            )
 
     start_point = dict(params)
     for key, (center, half) in squashed.items():
@@ -271,6 +276,14 @@ def minimize_lbfgs(
     )
     if not loss_curve:  # converged at the starting point
         loss_curve.append(float(result.fun) * unit)
+    if result.nit >= max_iter:
+        reason = "max_iter reached"
+    else:
+        reason = "converged" if result.success else str(result.message)
+    log(
+        f"L-BFGS stopped after {result.nit}/{max_iter} iterations ({reason}), "
+        f"loss = {loss_curve[-1]:.8g}, time = {time.perf_counter() - start:.2f}s"
+    )
     if result.nit >= max_iter:
         warnings.warn(
             f"L-BFGS reached max_iter={max_iter} before {name} converged; "

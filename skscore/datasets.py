@@ -6,10 +6,10 @@ import gzip
 import hashlib
 import http.client
 import itertools
-import logging
 import os
 import pickle
 import shutil
+import sys
 import tarfile
 import tempfile
 import time
@@ -29,8 +29,6 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from . import _io
-
-logger = logging.getLogger(__name__)
 
 _LABEL_NAMES = np.array(
     [
@@ -203,10 +201,42 @@ def _read_batches(directory, parts):
 
 
 def _candidate_homes(data_home):
+    """The directories searched for CIFAR-10, in order; the first is fetched into."""
     if data_home is not None:
         return [Path(data_home)]
     homes = [Path(os.environ["SKSCORE_DATA"])] if os.environ.get("SKSCORE_DATA") else []
     return homes + [Path(get_data_home())]
+
+
+def _find(homes):
+    """The first ``cifar10.npz`` or ``cifar-10-batches-py/`` in ``homes``, or None."""
+    for home in homes:
+        if (home / "cifar10.npz").is_file():
+            return home / "cifar10.npz"
+        if (home / CIFAR10_DIRECTORY / "test_batch").is_file():
+            return home / CIFAR10_DIRECTORY
+    return None
+
+
+def _read(source, subset):
+    """The (X, y) pairs of ``subset`` from what :func:`_find` found."""
+    if source.name == "cifar10.npz":
+        return _read_npz(source, _parts(subset))
+    return _read_batches(source, _parts(subset))
+
+
+def _how_to_place_the_files(homes):
+    """Where to put CIFAR-10 by hand, for the messages of a missing data set."""
+    return (
+        f"To place it by hand, download {_ARCHIVE.filename} "
+        f"({_ARCHIVE.size / 2**20:.0f} MiB, from "
+        "https://www.cs.toronto.edu/~kriz/cifar.html) and unpack it into "
+        + " or ".join(str(home) for home in homes)
+        + f", which gives {CIFAR10_DIRECTORY}/ there (or put cifar10.npz, "
+        "arrays X_train, y_train, X_test, y_test, there); data_home= or "
+        "SKSCORE_DATA name another directory. Then load it with "
+        "skscore.datasets.load_cifar10()."
+    )
 
 
 def _bunch(splits, subset, return_X_y, source):
@@ -297,13 +327,13 @@ def load_cifar10(
 
     See Also
     --------
-    fetch_cifar10 : Download CIFAR-10 into scikit-learn's data home and load it.
+    fetch_cifar10 : Load CIFAR-10, downloading it the first time.
 
     Examples
     --------
     A small file in the format of ``cifar10.npz`` stands in for CIFAR-10
-    here; with the real data in ``data_home`` (or in scikit-learn's data
-    home, where :func:`fetch_cifar10` puts it) the calls are the same.
+    here; with the real data in ``data_home`` (or where
+    :func:`fetch_cifar10` puts it) the calls are the same.
 
     >>> from pathlib import Path
     >>> from tempfile import TemporaryDirectory
@@ -327,27 +357,15 @@ def load_cifar10(
     >>> home.cleanup()
     """
     homes = _candidate_homes(data_home)
-    for home in homes:
-        if (home / "cifar10.npz").is_file():
-            source = home / "cifar10.npz"
-            splits = _read_npz(source, _parts(subset))
-            break
-        if (home / CIFAR10_DIRECTORY / "test_batch").is_file():
-            source = home / CIFAR10_DIRECTORY
-            splits = _read_batches(source, _parts(subset))
-            break
-    else:
+    source = _find(homes)
+    if source is None:
         raise FileNotFoundError(
             "CIFAR-10 was not found in "
             + ", ".join(str(home) for home in homes)
-            + ". Download it with skscore.datasets.fetch_cifar10() (163 MB, "
-            f"into {CIFAR10_DIRECTORY}/ in scikit-learn's data home), or put "
-            "cifar10.npz (arrays X_train, y_train, X_test, y_test) or the "
-            f"official 'CIFAR-10 python version' directory {CIFAR10_DIRECTORY}/ "
-            "in one of those directories, pass data_home= or set SKSCORE_DATA to "
-            "the directory holding them."
+            + ". Download it with skscore.datasets.fetch_cifar10() (into "
+            f"{homes[0] / CIFAR10_DIRECTORY}). " + _how_to_place_the_files(homes)
         )
-    return _bunch(splits, subset, return_X_y, source)
+    return _bunch(_read(source, subset), subset, return_X_y, source)
 
 
 def _is_complete(directory):
@@ -361,12 +379,37 @@ class _IncompleteDownload(OSError):
 _RETRIED = (URLError, TimeoutError, ConnectionError, http.client.HTTPException)
 
 
+#: bytes read from the connection at a time
+_CHUNK_BYTES = 1 << 20
+
+
+def _progress(total):
+    """A function of the bytes received so far, writing a line to standard
+    error each time the download passes a tenth of ``total`` bytes."""
+    start, tenths = time.perf_counter(), [0]
+
+    def report(received):
+        tenth = 10 * received // total
+        if tenth > tenths[0]:
+            tenths[0] = tenth
+            seconds = time.perf_counter() - start
+            print(
+                f"  {received / 2**20:.1f} of {total / 2**20:.1f} MiB "
+                f"({100 * received // total}%), {seconds:.0f}s",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return report
+
+
 def _download(remote, data_home, n_retries, delay):
     """Download ``remote`` into ``data_home``, checked; return its path.
 
     The bytes go to a temporary file, are hashed on the way, flushed to disk
     and renamed to the archive's name only when the SHA-256 matches: no
-    partial or corrupted archive is ever left under that name.
+    partial or corrupted archive is ever left under that name. A line on
+    standard error says what is downloaded, then one at every tenth.
     """
     path = data_home / remote.filename
     for attempt in range(n_retries + 1):
@@ -378,11 +421,20 @@ def _download(remote, data_home, n_retries, delay):
                         f"{remote.url} announces {expected} bytes, while the "
                         f"CIFAR-10 archive has {remote.size}: not the expected file"
                     )
+                total = remote.size or int(expected or 0)
+                print(
+                    f"Downloading CIFAR-10 ({total / 2**20:.1f} MiB) from "
+                    f"{remote.url} into {data_home}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                progress = _progress(total) if total else (lambda received: None)
                 digest, received = hashlib.sha256(), 0
-                while chunk := r.read(1 << 20):
+                while chunk := r.read(_CHUNK_BYTES):
                     f.write(chunk)
                     digest.update(chunk)
                     received += len(chunk)
+                    progress(received)
                 if expected is not None and received != int(expected):
                     raise _IncompleteDownload(
                         f"the connection closed after {received} of {expected} bytes"
@@ -397,9 +449,12 @@ def _download(remote, data_home, n_retries, delay):
             return path
         except (*_RETRIED, _IncompleteDownload) as exc:
             if attempt == n_retries:
+                # one exception: the cause's own words, not its traceback
                 raise OSError(
-                    f"Could not download {remote.url} ({n_retries + 1} attempts): {exc}"
-                ) from exc
+                    f"Could not download CIFAR-10 from {remote.url} "
+                    f"({n_retries + 1} attempt{'s' if n_retries else ''}): {exc}. "
+                    + _how_to_place_the_files([data_home])
+                ) from None
             warnings.warn(f"Retry downloading from url: {remote.url} ({exc})")
             time.sleep(delay)
 
@@ -472,19 +527,24 @@ def fetch_cifar10(
     n_retries: int = 3,
     delay: float = 1.0,
 ) -> Bunch | tuple[np.ndarray, np.ndarray]:
-    """Load CIFAR-10, downloading it into scikit-learn's data home the first time.
+    """Load CIFAR-10, downloading it the first time.
 
-    The official "CIFAR-10 python version" archive (163 MB, from
-    https://www.cs.toronto.edu/~kriz/cifar.html) is downloaded once, its
+    CIFAR-10 is looked for where :func:`load_cifar10` looks: in
+    ``data_home``, else in the directory named by the environment variable
+    ``SKSCORE_DATA``, else in scikit-learn's data home, as ``cifar10.npz``
+    or ``cifar-10-batches-py/``. Where none of them holds it, the official
+    "CIFAR-10 python version" archive (163 MB, from
+    https://www.cs.toronto.edu/~kriz/cifar.html) is downloaded into the
+    first of these directories, with progress lines on standard error, its
     SHA-256 checksum checked against the published one before anything is
     unpacked, and its batch files extracted into
-    ``<data_home>/cifar-10-batches-py/``; the archive is then deleted. The
+    ``<directory>/cifar-10-batches-py/``; the archive is then deleted. The
     download goes to a temporary file and the extraction to a temporary
     directory, each renamed into place only when complete, so an interrupted
     fetch never leaves a partial file or directory behind, and concurrent
-    fetches into the same data home wait for each other. The batch files are
-    then read as :func:`load_cifar10` reads them: with an unpickler that
-    cannot run code, and checked.
+    fetches into the same directory wait for each other. The files are then
+    read as :func:`load_cifar10` reads them: with an unpickler that cannot
+    run code, and checked.
 
     Parameters
     ----------
@@ -493,14 +553,15 @@ def fetch_cifar10(
         first).
 
     data_home : str or path-like, default=None
-        Where to keep the data; by default scikit-learn's data home,
+        Where to look for the data and keep them. None means ``SKSCORE_DATA``
+        when set (downloading there), then scikit-learn's data home,
         ``~/scikit_learn_data`` or the directory named by the environment
         variable ``SCIKIT_LEARN_DATA`` (see
         :func:`sklearn.datasets.get_data_home`).
 
     download_if_missing : bool, default=True
-        If False, raise an ``OSError`` when the data are not in ``data_home``
-        instead of downloading them.
+        If False, raise an ``OSError`` when the data are not found instead of
+        downloading them.
 
     return_X_y : bool, default=False
         If True, return ``(data, target)`` instead of a Bunch.
@@ -525,8 +586,9 @@ def fetch_cifar10(
     ------
     OSError
         When the data are missing and ``download_if_missing`` is False, when
-        the download fails after the retries, or when the downloaded file's
-        checksum differs from the official one (the file is then deleted).
+        the download fails after the retries (saying how to place a copy made
+        elsewhere), or when the downloaded file's checksum differs from the
+        official one (the file is then deleted).
 
     See Also
     --------
@@ -539,34 +601,42 @@ def fetch_cifar10(
     >>> X.shape, X.dtype  # doctest: +SKIP
     ((10000, 3072), dtype('uint8'))
     """
-    data_home = Path(get_data_home(data_home))
-    directory = data_home / CIFAR10_DIRECTORY
-    if not _is_complete(directory):
-        if directory.exists():
-            raise OSError(
-                f"{directory} exists but lacks some of the CIFAR-10 batch files "
-                f"({', '.join(_TRAIN_BATCHES + _TEST_BATCHES)}); fetch_cifar10 "
-                "never leaves such a directory: remove it to download again."
-            )
+    homes = _candidate_homes(data_home)
+    source = _find(homes)
+    if source is None:
+        data_home = homes[0]
+        source = data_home / CIFAR10_DIRECTORY
+        if source.exists():  # without test_batch
+            raise _incomplete(source)
         if not download_if_missing:
             raise OSError(
-                f"CIFAR-10 is not in {directory} and download_if_missing is "
-                f"False: call fetch_cifar10() without it to download {_ARCHIVE.url}"
+                "CIFAR-10 is not in "
+                + ", ".join(str(home) for home in homes)
+                + " and download_if_missing is False. Call fetch_cifar10() "
+                f"without it to download it into {source}. "
+                + _how_to_place_the_files(homes)
             )
+        data_home.mkdir(parents=True, exist_ok=True)
         with _io.locked(data_home):
             # another process may have fetched it while this one waited
-            if not _is_complete(directory):
+            if not _is_complete(source):
                 _remove_stale_files(data_home)
                 archive = data_home / _ARCHIVE.filename
                 if not (archive.is_file() and _sha256(archive) == _ARCHIVE.sha256):
-                    logger.info(
-                        "Downloading CIFAR-10 from %s to %s", _ARCHIVE.url, data_home
-                    )
                     _download(_ARCHIVE, data_home, n_retries, delay)
+                print(f"Extracting the batch files into {source}", file=sys.stderr)
                 _extract(archive, data_home)
                 archive.unlink()
-    return _bunch(
-        _read_batches(directory, _parts(subset)), subset, return_X_y, directory
+    elif source.is_dir() and not _is_complete(source):
+        raise _incomplete(source)
+    return _bunch(_read(source, subset), subset, return_X_y, source)
+
+
+def _incomplete(directory):
+    return OSError(
+        f"{directory} exists but lacks some of the CIFAR-10 batch files "
+        f"({', '.join(_TRAIN_BATCHES + _TEST_BATCHES)}); fetch_cifar10 "
+        "never leaves such a directory: remove it to download again."
     )
 
 

@@ -83,24 +83,19 @@ def _holds_cifar10(directory):
 def real_cifar10_home():
     """A directory holding the real CIFAR-10, or skip the test.
 
-    Looked for in ``SKSCORE_DATA``, in the developers' shared data folder
-    beside the repository, and in scikit-learn's data home (where
-    ``fetch_cifar10`` puts it).
+    Looked for where ``load_cifar10`` looks (``SKSCORE_DATA``, then
+    scikit-learn's data home), then in a ``shared/data`` folder beside the
+    repository, which the skip message does not name: it is where the
+    developers keep it, not a place for users.
     """
-    candidates = [ROOT.parent / "shared" / "data"]
-    if os.environ.get("SKSCORE_DATA"):
-        candidates.insert(0, Path(os.environ["SKSCORE_DATA"]))
-    candidates.append(
-        Path(os.environ.get("SCIKIT_LEARN_DATA", "~/scikit_learn_data")).expanduser()
-    )
+    candidates = datasets._candidate_homes(None) + [ROOT.parent / "shared" / "data"]
     for directory in candidates:
         if _holds_cifar10(directory):
             return directory
     pytest.skip(
-        "the real CIFAR-10 is not on this machine (looked in "
-        + ", ".join(map(str, candidates))
-        + "): set SKSCORE_DATA to a directory holding it, or download it "
-        "with skscore.datasets.fetch_cifar10()"
+        "the real CIFAR-10 is not on this machine: set SKSCORE_DATA to a "
+        "directory holding it, or download it with "
+        "skscore.datasets.fetch_cifar10()"
     )
 
 

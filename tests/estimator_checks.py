@@ -32,10 +32,36 @@ def _runs_here(param):
     return True
 
 
+def _on_torch(param):
+    """Whether the check runs the estimator on PyTorch tensors."""
+    check = param.values[1] if hasattr(param, "values") else param[1]
+    keywords = getattr(check, "keywords", {})
+    namespaces = [keywords.get("array_namespace")] + [
+        keywords[name][0]
+        for name in ("X_ns_and_device", "other_ns_and_device")
+        if keywords.get(name)
+    ]
+    return "torch" in namespaces
+
+
 def parametrize_with_runnable_checks(estimators, **kwargs):
-    """``parametrize_with_checks`` without the checks that would only skip here."""
+    """``parametrize_with_checks`` without the checks that would only skip here.
+
+    The checks on PyTorch tensors, which fit at the estimators' full
+    ``max_iter`` through the array API path (up to half a minute each), are
+    marked slow.
+    """
     mark = parametrize_with_checks(estimators, **kwargs).mark
     argnames, params = mark.args
+    params = [p for p in params if _runs_here(p)]
     return pytest.mark.parametrize(
-        argnames, [p for p in params if _runs_here(p)], **mark.kwargs
+        argnames, [_slow(p) if _on_torch(p) else p for p in params], **mark.kwargs
+    )
+
+
+def _slow(param):
+    if not hasattr(param, "values"):  # a bare tuple
+        return pytest.param(*param, marks=pytest.mark.slow)
+    return pytest.param(
+        *param.values, marks=[*param.marks, pytest.mark.slow], id=param.id
     )

@@ -51,9 +51,9 @@ def test_a_learned_visible_std_leaving_its_range_names_the_learning_rate():
 @pytest.mark.parametrize(
     "model, change, n_features_out",
     [
-        (GBRBMScoreMatching(4, max_iter=3), {"n_components": 8}, 16),
-        (MPoTAutoencoder(3, 2, max_iter=3), {"n_covariance": 5}, 14),
-        (MPoTAutoencoder(3, 2, max_iter=3), {"n_mean": 1}, 8),
+        (GBRBMScoreMatching(4, max_iter=3, random_state=0), {"n_components": 8}, 16),
+        (MPoTAutoencoder(3, 2, max_iter=3, random_state=0), {"n_covariance": 5}, 14),
+        (MPoTAutoencoder(3, 2, max_iter=3, random_state=0), {"n_mean": 1}, 8),
     ],
 )
 def test_changing_the_number_of_units_under_warm_start_raises(
@@ -70,24 +70,29 @@ def test_changing_the_number_of_units_under_warm_start_raises(
 
 
 def test_warm_start_takes_a_new_fixed_visible_std():
-    model = GBRBMScoreMatching(4, visible_std=1.0, max_iter=3, warm_start=True).fit(X)
+    model = GBRBMScoreMatching(
+        4, visible_std=1.0, max_iter=3, warm_start=True, random_state=0
+    ).fit(X)
     model.set_params(visible_std=2.0).fit(X)
     assert model.visible_std_ == 2.0
 
 
 def test_quadrant_pooling_with_empty_quadrants_raises():
     images = np.zeros((4, 3 * 8 * 8))
-    featurizer = ConvolutionalFeaturizer(stride=6, image_shape=(3, 8, 8), patch_size=3)
+    featurizer = ConvolutionalFeaturizer(
+        stride=6, image_shape=(3, 8, 8), patch_size=3, random_state=0
+    )
     with pytest.raises(ValueError, match="1x1 grid .* quadrant"):
         featurizer.fit(images)
     features = ConvolutionalFeaturizer(
-        GBRBMScoreMatching(2, max_iter=2),
+        GBRBMScoreMatching(2, max_iter=2, random_state=0),
         stride=6,
         image_shape=(3, 8, 8),
         patch_size=3,
         pooling=None,
         n_patches=50,
         whiten=False,
+        random_state=0,
     ).fit_transform(np.random.default_rng(0).integers(0, 256, (4, 192)))
     assert features.shape == (4, 4)  # 2 units, two signs, one position
 
@@ -120,22 +125,25 @@ def test_preprocessing_functions_validate_their_arguments(call, match):
 
 
 def test_dsm_transformer_passes_verbose_through(progress_lines):
-    DenoisingSMTransformer(GBRBMScoreMatching(3, max_iter=2), verbose=1).fit(X)
-    assert len(progress_lines()) == 2
+    DenoisingSMTransformer(
+        GBRBMScoreMatching(3, max_iter=2), verbose=1, random_state=0
+    ).fit(X)
+    assert len(progress_lines()) == 3  # two iterations and the end
 
 
 def test_featurizer_logs_fit_stages_and_encoding_progress(progress_lines, monkeypatch):
     images = np.random.default_rng(0).integers(0, 256, (30, 3 * 8 * 8))
     featurizer = ConvolutionalFeaturizer(
-        GBRBMScoreMatching(2, max_iter=2),
+        GBRBMScoreMatching(2, max_iter=2, random_state=0),
         patch_size=3,
         image_shape=(3, 8, 8),
         n_patches=100,
         verbose=1,
+        random_state=0,
     ).fit(images)
     lines = progress_lines()
     assert lines[0].startswith("Fitting GBRBMScoreMatching on 100 patches")
-    assert any(line.startswith("Iteration 2, loss") for line in lines)
+    assert any(line.startswith("Iteration 2/2, loss") for line in lines)
     monkeypatch.setattr(convolutional, "_PROGRESS_SECONDS", 0.0)
     with config_context(working_memory=0.1):  # several chunks of images
         featurizer.transform(images)
@@ -147,18 +155,23 @@ def test_featurizer_logs_fit_stages_and_encoding_progress(progress_lines, monkey
 def test_float32_data_out_of_float32_range_raises(scale):
     X32 = (X * scale).astype(np.float32)
     with pytest.raises(ValueError, match="outside what float32.*float64"):
-        GBRBMScoreMatching(4, max_iter=2).fit(X32)
-    GBRBMScoreMatching(4, max_iter=2).fit(X32.astype(np.float64))  # fine
+        GBRBMScoreMatching(4, max_iter=2, random_state=0).fit(X32)
+    GBRBMScoreMatching(4, max_iter=2, random_state=0).fit(
+        X32.astype(np.float64)
+    )  # fine
 
 
-@pytest.mark.parametrize("model", [GBRBMScoreMatching(4), MPoTAutoencoder(3, 2)])
+@pytest.mark.parametrize(
+    "model",
+    [GBRBMScoreMatching(4, random_state=0), MPoTAutoencoder(3, 2, random_state=0)],
+)
 def test_float64_data_out_of_range_raises(model):
     with pytest.raises(ValueError, match="outside what float64"):
         model.set_params(max_iter=2).fit(X * 1e200)
 
 
 def test_partial_fit_takes_chunks_too_small_to_measure_the_scale(progress_lines):
-    model = GBRBMScoreMatching(4, verbose=1).partial_fit(X)
+    model = GBRBMScoreMatching(4, verbose=1, random_state=0).partial_fit(X)
     model.partial_fit(X[:1])  # one row: no variance of its own
     assert model.n_iter_ == 2
     lines = progress_lines()
@@ -167,11 +180,15 @@ def test_partial_fit_takes_chunks_too_small_to_measure_the_scale(progress_lines)
 
 def test_dsm_noise_ten_times_the_data_scale_warns():
     with pytest.warns(UserWarning, match="noise=20.*more than 10 times larger"):
-        GBRBMScoreMatching(3, objective="dsm", noise=20.0, max_iter=2).fit(X)
+        GBRBMScoreMatching(
+            3, objective="dsm", noise=20.0, max_iter=2, random_state=0
+        ).fit(X)
 
 
 def test_empty_images_and_bad_image_shape_raise():
     with pytest.raises(ValueError, match="no images"):
         extract_patches(np.empty((0, 192)), (3, 8, 8), 3)
     with pytest.raises(ValueError, match="three positive integers"):
-        ConvolutionalFeaturizer(image_shape=(3, 0, 32)).fit(np.zeros((2, 96)))
+        ConvolutionalFeaturizer(image_shape=(3, 0, 32), random_state=0).fit(
+            np.zeros((2, 96))
+        )

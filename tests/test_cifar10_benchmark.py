@@ -80,6 +80,7 @@ def _write(path, rows, expected=TINY_JSON):
     path.write_text(json.dumps({**expected, "rows": rows}, indent=2))
 
 
+@pytest.mark.slow  # runs benchmark rows end to end
 def test_cli_runs_rows_writes_json_and_table_and_resumes(argv, capsys):
     output = _output(argv)
     rows = [CHEAP, "GBRBM DSM, soft threshold"]
@@ -99,6 +100,7 @@ def test_cli_runs_rows_writes_json_and_table_and_resumes(argv, capsys):
         main([*argv, "--rows", "no such row"])
 
 
+@pytest.mark.slow  # runs benchmark rows end to end
 def test_dsm_rows_report_the_noise_chosen_by_validation_accuracy(argv, capsys):
     output, cache = _output(argv), _output(argv).parent / "cache"
     name = "GBRBM DSM, soft threshold"
@@ -137,6 +139,7 @@ def test_dsm_rows_report_the_noise_chosen_by_validation_accuracy(argv, capsys):
     assert again["test_accuracy"] == row["test_accuracy"]
 
 
+@pytest.mark.slow  # runs benchmark rows end to end
 def test_a_killed_dsm_row_resumes_at_the_noise_level_it_stopped(
     argv, capsys, monkeypatch
 ):
@@ -484,6 +487,7 @@ def _cache_files(cache):
     return sorted(p.name for p in cache.iterdir())
 
 
+@pytest.mark.slow  # runs benchmark rows end to end
 def test_cached_features_rerun_only_the_classifier(argv, capsys):
     output, cache = _output(argv), _output(argv).parent / "cache"
     argv = [*argv, "--cache", str(cache), "--rows", "paper: mPoT PCD"]
@@ -503,6 +507,7 @@ def test_cached_features_rerun_only_the_classifier(argv, capsys):
     assert again["learn_seconds"] == first["learn_seconds"]
 
 
+@pytest.mark.slow  # runs benchmark rows end to end
 def test_a_parameter_change_makes_the_cache_stale(argv, capsys, monkeypatch):
     output, cache = _output(argv), _output(argv).parent / "cache"
     name = CHEAP
@@ -540,6 +545,7 @@ def test_a_parameter_change_makes_the_cache_stale(argv, capsys, monkeypatch):
     assert "features from" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # runs benchmark rows end to end
 def test_a_truncated_cache_file_is_computed_again(argv, capsys):
     output, cache = _output(argv), _output(argv).parent / "cache"
     argv = [*argv, "--cache", str(cache), "--rows", CHEAP]

@@ -247,6 +247,7 @@ def test_the_noise_choice_fits_each_level_once(monkeypatch):
         image_shape=(3, 8, 8),
         n_patches=100,
         encoding="transform",
+        random_state=0,
     )
     noises = (0.3, 1.0, 2.0)
     fitted = {}

@@ -5,10 +5,14 @@ from dask.distributed import Client, LocalCluster
 from dask_ml.wrappers import Incremental, ParallelPostFit
 from joblib import parallel_config
 from sklearn import config_context
+from tolerances import featurizer_atol
 
 from skscore import ConvolutionalFeaturizer, GBRBMScoreMatching
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    pytest.mark.slow,  # a local cluster of two worker processes
+]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,7 @@ def test_incremental_fit_and_parallel_transform_on_a_cluster(client):
 def test_featurizer_transform_under_the_dask_joblib_backend(client):
     images = np.random.default_rng(1).integers(0, 256, size=(40, 3 * 12 * 12))
     featurizer = ConvolutionalFeaturizer(
-        GBRBMScoreMatching(4, max_iter=5),
+        GBRBMScoreMatching(4, max_iter=5, random_state=0),
         patch_size=4,
         image_shape=(3, 12, 12),
         n_patches=2000,
@@ -64,5 +68,7 @@ def test_featurizer_transform_under_the_dask_joblib_backend(client):
         parallel = featurizer.set_params(n_jobs=2).transform(images)
         with parallel_config(backend="dask"):
             distributed = featurizer.transform(images)
-    np.testing.assert_allclose(parallel, sequential, rtol=1e-6)
-    np.testing.assert_allclose(distributed, sequential, rtol=1e-6)
+    # other chunks: only the rounding of the same float32 sums changes
+    atol = featurizer_atol(featurizer, images)
+    np.testing.assert_allclose(parallel, sequential, rtol=0, atol=atol)
+    np.testing.assert_allclose(distributed, sequential, rtol=0, atol=atol)

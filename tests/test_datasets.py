@@ -89,9 +89,9 @@ def test_batches_pickled_by_python_3_load(tmp_path, cifar10_splits, protocol):
 def test_missing_data_says_where_and_how_to_get_it(tmp_path):
     with pytest.raises(FileNotFoundError, match="fetch_cifar10") as error:
         load_cifar10(data_home=tmp_path)
-    assert "cifar10.npz" in str(error.value) and "cifar-10-batches-py/" in str(
-        error.value
-    )
+    message = str(error.value)
+    assert "cifar10.npz" in message and "cifar-10-batches-py/" in message
+    assert str(tmp_path) in message and "SKSCORE_DATA" in message
     with pytest.raises(ValueError, match="subset"):
         load_cifar10("validation", data_home=tmp_path)
 
@@ -313,15 +313,55 @@ def test_interrupted_download_keeps_nothing_and_a_retry_succeeds(
 
 
 def test_no_network(tmp_path):
-    with pytest.raises(OSError, match="download_if_missing is False"):
+    with pytest.raises(OSError, match="download_if_missing is False") as error:
         fetch_cifar10(data_home=tmp_path, download_if_missing=False)
+    assert "load_cifar10()" in str(error.value)
     # the autouse fixture points the address at a closed port
     with pytest.warns(UserWarning, match="Retry"):
         with pytest.raises(
-            OSError, match=r"Could not download .* \(2 attempts\): .*refused"
-        ):
+            OSError, match=r"Could not download CIFAR-10 .* \(2 attempts\): .*refused"
+        ) as error:
             fetch_cifar10(data_home=tmp_path, n_retries=1, delay=0)
+    # one short error saying how to do without the network, no chained ones
+    message = str(error.value)
+    assert error.value.__cause__ is None and error.value.__suppress_context__
+    assert f"{datasets.CIFAR10_DIRECTORY}/" in message and str(tmp_path) in message
+    assert "load_cifar10()" in message and len(message) < 600
     assert list(tmp_path.iterdir()) == []
+
+
+def test_fetch_reads_where_load_reads(tmp_path, monkeypatch, cifar10_npz_home):
+    # one search path: SKSCORE_DATA before scikit-learn's data home
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "sk"))
+    monkeypatch.setenv("SKSCORE_DATA", str(cifar10_npz_home))
+    fetched = fetch_cifar10("test", download_if_missing=False, return_X_y=True)
+    loaded = load_cifar10("test", return_X_y=True)
+    np.testing.assert_array_equal(fetched[0], loaded[0])
+    assert not (tmp_path / "sk" / datasets.CIFAR10_DIRECTORY).exists()
+
+
+def test_fetch_downloads_into_skscore_data(tmp_path, monkeypatch, cifar10_server):
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "sk"))
+    monkeypatch.setenv("SKSCORE_DATA", str(tmp_path / "mine"))
+    fetch_cifar10("test")
+    assert (tmp_path / "mine" / datasets.CIFAR10_DIRECTORY / "test_batch").is_file()
+    assert not (tmp_path / "sk" / datasets.CIFAR10_DIRECTORY).exists()
+    assert load_cifar10("test").data.shape == (100, 3072)
+
+
+def test_download_reports_progress(tmp_path, cifar10_server, monkeypatch, capsys):
+    # chunks of a fiftieth of the archive: each tenth is passed by its own chunk
+    size = datasets._ARCHIVE.size
+    monkeypatch.setattr(datasets, "_CHUNK_BYTES", size // 50 + 1)
+    fetch_cifar10("test", data_home=tmp_path)
+    first, *progress, last = capsys.readouterr().err.splitlines()
+    mib = size / 2**20
+    assert first.startswith(f"Downloading CIFAR-10 ({mib:.1f} MiB) from http")
+    assert [int(line.split("(")[1].split("%")[0]) for line in progress] == list(
+        range(10, 101, 10)
+    )
+    assert progress[-1].startswith(f"  {mib:.1f} of {mib:.1f} MiB (100%)")
+    assert last.startswith("Extracting the batch files into")
 
 
 def test_interrupted_extraction_leaves_no_directory(

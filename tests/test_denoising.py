@@ -47,7 +47,7 @@ def test_sklearn_compatible(estimator, check):
 
 def test_fits_a_dsm_clone_and_delegates(digits):
     X = StandardScaler().fit_transform(digits[0][:300])
-    inner = GBRBMScoreMatching(n_components=8, max_iter=10)
+    inner = GBRBMScoreMatching(n_components=8, max_iter=10, random_state=0)
     dsm = DenoisingSMTransformer(inner, noise=0.5, n_noise_samples=2, random_state=0)
     dsm.fit(X)
     fitted = dsm.estimator_
@@ -103,8 +103,11 @@ class _Bare(TransformerMixin, BaseEstimator):
 
 def test_delegated_methods_exist_where_the_estimator_has_them():
     X = np.random.default_rng(0).normal(size=(30, 3))
-    for estimator in (None, MPoTAutoencoder(n_covariance=2, n_mean=1, max_iter=2)):
-        dsm = DenoisingSMTransformer(estimator)
+    for estimator in (
+        None,
+        MPoTAutoencoder(n_covariance=2, n_mean=1, max_iter=2, random_state=0),
+    ):
+        dsm = DenoisingSMTransformer(estimator, random_state=0)
         assert all(hasattr(dsm, method) for method in DELEGATED)
         dsm.fit(X)
         assert all(hasattr(dsm, method) for method in DELEGATED)
@@ -152,7 +155,7 @@ def test_supervised_grid_search_over_noise_in_a_pipeline(digits):
                     GBRBMScoreMatching(n_components=32, max_iter=30), random_state=0
                 ),
             ),
-            ("svm", LinearSVC()),
+            ("svm", LinearSVC(random_state=0)),
         ]
     )
     search = GridSearchCV(pipe, {"feat__noise": [0.1, 1.0, 3.0]}, cv=3).fit(

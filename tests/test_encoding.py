@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from sklearn import config_context
+from tolerances import rounding_atol
 
 from skscore import GBRBMScoreMatching, MPoTAutoencoder
 
@@ -27,6 +28,18 @@ def _expected(model, X, encoding):
     return np.hstack([np.maximum(projections - t, 0), np.maximum(-projections - t, 0)])
 
 
+def _term_scale(model, X, encoding):
+    """The largest sum, over a code's terms, of their absolute values."""
+    X = np.abs(X.astype(np.float64))
+    sigma = model.visible_std_
+    W = np.abs(_filters(model))
+    if encoding == "relu":
+        return (X @ W.T / sigma + np.abs(model.intercept_hidden_).max()).max()
+    unit = W / np.linalg.norm(W, axis=1, keepdims=True)
+    offsets = np.abs(model.intercept_visible_)
+    return ((X / sigma + offsets) @ unit.T + model.threshold).max()
+
+
 @pytest.mark.parametrize("encoding", ["relu", "soft_threshold"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize(
@@ -45,10 +58,10 @@ def test_encodings_match_their_formulas_in_any_chunking(model, encoding, dtype):
     assert codes.dtype == dtype
     expected = _expected(model, X, encoding)
     assert codes.shape == expected.shape
-    scale = np.abs(expected).max()
-    rtol = 1e-5 if dtype == np.float32 else 1e-12
-    np.testing.assert_allclose(codes, expected, atol=rtol * scale)
+    # a code is a sum of D products after a filter normalization of D terms
+    atol = rounding_atol(dtype, 2 * X.shape[1] + 1, _term_scale(model, X, encoding))
+    np.testing.assert_allclose(codes, expected, rtol=0, atol=atol)
     assert (codes > 0).any() and (codes == 0).any()
     # chunks of a few rows: the same codes up to the products' round-off
     with config_context(working_memory=1e-4):
-        np.testing.assert_allclose(model.transform(X), codes, atol=rtol * scale)
+        np.testing.assert_allclose(model.transform(X), codes, rtol=0, atol=atol)

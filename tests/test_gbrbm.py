@@ -104,25 +104,31 @@ def test_alpha_shrinks_the_weights(X):
 
 
 def test_fixed_visible_std_is_kept(X):
-    model = GBRBMScoreMatching(n_components=8, visible_std=0.5, max_iter=5).fit(X)
+    model = GBRBMScoreMatching(
+        n_components=8, visible_std=0.5, max_iter=5, random_state=0
+    ).fit(X)
     assert model.visible_std_ == 0.5
 
 
 def test_fixed_visible_std_above_the_data_scale_warns(X):
     with pytest.warns(UserWarning, match="will learn no features"):
-        GBRBMScoreMatching(n_components=4, visible_std=10.0, max_iter=2).fit(X)
+        GBRBMScoreMatching(
+            n_components=4, visible_std=10.0, max_iter=2, random_state=0
+        ).fit(X)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
-        GBRBMScoreMatching(n_components=4, visible_std=1.0, max_iter=2).fit(X)
+        GBRBMScoreMatching(
+            n_components=4, visible_std=1.0, max_iter=2, random_state=0
+        ).fit(X)
         # every feature has variance 0.5 < 0.8 but their sum has variance 0.9
         rng = np.random.default_rng(0)
         correlated = rng.normal(size=(2000, 1)) * np.sqrt(0.45) + rng.normal(
             size=(2000, 2)
         ) * np.sqrt(0.05)
-        GBRBMScoreMatching(n_components=4, visible_std=np.sqrt(0.8), max_iter=2).fit(
-            correlated
-        )
+        GBRBMScoreMatching(
+            n_components=4, visible_std=np.sqrt(0.8), max_iter=2, random_state=0
+        ).fit(correlated)
 
 
 def test_methods_agree_with_each_other(X):
@@ -148,7 +154,7 @@ def test_pipeline_with_linear_svc_on_digits(digits):
         [
             ("scale", StandardScaler()),
             ("feat", GBRBMScoreMatching(n_components=64, max_iter=60, random_state=0)),
-            ("svm", LinearSVC()),
+            ("svm", LinearSVC(random_state=0)),
         ]
     ).fit(X_train, y_train)
     assert pipe.score(X_test, y_test) > 0.93
@@ -217,24 +223,35 @@ def test_warm_start_continues_from_the_fitted_parameters(X):
 
 
 def test_verbose_logs_iterations(X, progress_lines):
-    GBRBMScoreMatching(n_components=5, max_iter=3, verbose=1).fit(X)
+    GBRBMScoreMatching(n_components=5, max_iter=3, verbose=1, random_state=0).fit(X)
     lines = progress_lines()
-    assert len(lines) == 3
+    assert len(lines) == 4  # a tenth of 3 iterations rounds up to each of them
     assert re.fullmatch(
-        r"Iteration 3, loss = \S+, relative gradient norm = \S+, time = \d+\.\d\ds",
-        lines[-1],
+        r"Iteration 3/3, loss = \S+, relative gradient norm = \S+, "
+        r"time = \d+\.\d\ds",
+        lines[-2],
     )
+    assert lines[-1].startswith("L-BFGS stopped after 3/3 iterations (max_iter")
+
+
+def test_verbose_reports_a_tenth_of_the_minibatch_passes(X, progress_lines):
+    GBRBMScoreMatching(
+        3, objective="cd", max_iter=20, batch_size=100, verbose=1, random_state=0
+    ).fit(X[:200])
+    assert [line.split(",")[0] for line in progress_lines()] == [
+        f"Pass {k}/20" for k in range(2, 21, 2)
+    ]
 
 
 def test_max_iter_warns(X):
     with pytest.warns(ConvergenceWarning, match="max_iter=2"):
-        GBRBMScoreMatching(n_components=5, max_iter=2).fit(X)
+        GBRBMScoreMatching(n_components=5, max_iter=2, random_state=0).fit(X)
 
 
 def test_set_output_pandas(X):
     pd = pytest.importorskip("pandas")
     model = GBRBMScoreMatching(
-        n_components=3, encoding="expectation", max_iter=5
+        n_components=3, encoding="expectation", max_iter=5, random_state=0
     ).set_output(transform="pandas")
     out = model.fit_transform(pd.DataFrame(X[:, :4], columns=list("abcd")))
     assert list(out.columns) == [
@@ -252,15 +269,15 @@ def test_non_finite_input_is_refused(X, value):
     bad = X.copy()
     bad[3, 5] = value
     with pytest.raises(ValueError, match="NaN|infinity"):
-        GBRBMScoreMatching(n_components=5, max_iter=2).fit(bad)
-    model = GBRBMScoreMatching(n_components=5, max_iter=2).fit(X)
+        GBRBMScoreMatching(n_components=5, max_iter=2, random_state=0).fit(bad)
+    model = GBRBMScoreMatching(n_components=5, max_iter=2, random_state=0).fit(X)
     for method in ("transform", "score", "score_samples", "reconstruct", "score_terms"):
         with pytest.raises(ValueError, match="NaN|infinity"):
             getattr(model, method)(bad)
 
 
 def test_wrong_number_of_features(X):
-    model = GBRBMScoreMatching(n_components=5, max_iter=2).fit(X)
+    model = GBRBMScoreMatching(n_components=5, max_iter=2, random_state=0).fit(X)
     with pytest.raises(
         ValueError, match="X has 10 features, but GBRBMScoreMatching is expecting 64"
     ):
@@ -269,16 +286,16 @@ def test_wrong_number_of_features(X):
 
 def test_empty_and_single_row_input(X):
     with pytest.raises(ValueError, match="0 sample"):
-        GBRBMScoreMatching(max_iter=2).fit(X[:0])
+        GBRBMScoreMatching(max_iter=2, random_state=0).fit(X[:0])
     with pytest.raises(ValueError, match="1 sample"):
-        GBRBMScoreMatching(max_iter=2).fit(X[:1])
-    model = GBRBMScoreMatching(n_components=5, max_iter=2).fit(X)
+        GBRBMScoreMatching(max_iter=2, random_state=0).fit(X[:1])
+    model = GBRBMScoreMatching(n_components=5, max_iter=2, random_state=0).fit(X)
     assert model.transform(X[:1]).shape == (1, 10)  # two signs per unit
 
 
 def test_sparse_input_is_refused_clearly(X):
     with pytest.raises(TypeError, match="dense data is required"):
-        GBRBMScoreMatching(max_iter=2).fit(sp.csr_matrix(X))
+        GBRBMScoreMatching(max_iter=2, random_state=0).fit(sp.csr_matrix(X))
 
 
 @pytest.mark.parametrize(
@@ -331,17 +348,19 @@ def test_divergence_during_fit_raises_instead_of_returning_garbage(X):
             r"\(loss=inf",
         ),
     ):
-        GBRBMScoreMatching(n_components=2, visible_std=1e-150).fit(X)
+        GBRBMScoreMatching(n_components=2, visible_std=1e-150, random_state=0).fit(X)
     # data of norm ~1e160 are refused before any work
     with pytest.raises(ValueError, match="scale of X .* is inf, outside"):
-        GBRBMScoreMatching(n_components=2, visible_std=1.0).fit(X * 1e160)
+        GBRBMScoreMatching(n_components=2, visible_std=1.0, random_state=0).fit(
+            X * 1e160
+        )
 
 
 def test_constant_data_cannot_learn_visible_std():
     with pytest.raises(ValueError, match="Every feature of X is constant"):
-        GBRBMScoreMatching(n_components=2).fit(np.ones((20, 3)))
+        GBRBMScoreMatching(n_components=2, random_state=0).fit(np.ones((20, 3)))
     # a fixed visible_std has a bounded objective on the same data
-    GBRBMScoreMatching(n_components=2, visible_std=1.0, max_iter=5).fit(
+    GBRBMScoreMatching(n_components=2, visible_std=1.0, max_iter=5, random_state=0).fit(
         np.ones((20, 3))
     )
 

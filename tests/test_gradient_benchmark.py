@@ -18,6 +18,9 @@ ENV = {
     ),
 }
 
+# each runs a benchmark script in its quick mode: a minute or more of CPU
+pytestmark = pytest.mark.slow
+
 
 def test_quick_gradient_benchmark(tmp_path):
     output = tmp_path / "gradient.json"

@@ -112,7 +112,9 @@ def test_data_with_a_null_direction_warns_for_score_matching():
     X = _heavy_tailed(200)
     X -= X.mean(axis=1, keepdims=True)  # per-row mean removal: one null direction
     with pytest.warns(UserWarning, match=r"1 direction\(s\) of \(near\) zero variance"):
-        model = MPoTAutoencoder(n_covariance=4, n_mean=2, max_iter=200).fit(X)
+        model = MPoTAutoencoder(
+            n_covariance=4, n_mean=2, max_iter=200, random_state=0
+        ).fit(X)
     # the covariance filters have turned onto the null direction (1, ..., 1)
     null = np.ones(8) / np.sqrt(8)
     np.testing.assert_allclose(
@@ -121,7 +123,9 @@ def test_data_with_a_null_direction_warns_for_score_matching():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
-        MPoTAutoencoder(n_covariance=4, n_mean=2, objective="dsm", max_iter=3).fit(X)
+        MPoTAutoencoder(
+            n_covariance=4, n_mean=2, objective="dsm", max_iter=3, random_state=0
+        ).fit(X)
 
 
 def test_mpot_beats_gbrbm_on_heavy_tailed_correlated_data():
@@ -166,7 +170,9 @@ def test_invalid_hyperparameters():
 
 def test_max_iter_warns():
     with pytest.warns(ConvergenceWarning):
-        MPoTAutoencoder(n_covariance=2, n_mean=2, max_iter=2).fit(_heavy_tailed(50))
+        MPoTAutoencoder(n_covariance=2, n_mean=2, max_iter=2, random_state=0).fit(
+            _heavy_tailed(50)
+        )
 
 
 def test_visible_std():
@@ -176,15 +182,15 @@ def test_visible_std():
     ).fit(3 * X)
     assert learned.visible_std_ > 1.5  # it followed the data's scale
     with pytest.warns(UserWarning, match="can only remove variance"):
-        MPoTAutoencoder(n_covariance=4, n_mean=2, visible_std=1.0, max_iter=2).fit(
-            3 * X
-        )
+        MPoTAutoencoder(
+            n_covariance=4, n_mean=2, visible_std=1.0, max_iter=2, random_state=0
+        ).fit(3 * X)
     whitened = PCA(whiten=True).fit_transform(X)  # every variance exactly 1
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = MPoTAutoencoder(
-            n_covariance=4, n_mean=2, visible_std=1.0, max_iter=2
+            n_covariance=4, n_mean=2, visible_std=1.0, max_iter=2, random_state=0
         ).fit(whitened)
     assert model.visible_std_ == 1.0
 

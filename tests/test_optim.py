@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 
@@ -68,21 +69,61 @@ def test_warns_when_stopped_by_max_iter():
     assert n_iter == 2 and len(curve) == 2
 
 
-def test_verbose_logs_one_line_per_iteration(progress_lines):
+def _rosenbrock(params):
+    x = params["x"]
+    r = x[1:] - x[:-1] ** 2
+    grad = np.zeros_like(x)
+    grad[:-1] = -400 * x[:-1] * r - 2 * (1 - x[:-1])
+    grad[1:] += 200 * r
+    return float(np.sum(100 * r**2 + (1 - x[:-1]) ** 2)), {"x": grad}
+
+
+@pytest.mark.parametrize("verbose, step", [(1, 4), (2, 1)])
+def test_verbose_reports_every_tenth_or_every_iteration(progress_lines, verbose, step):
+    # Rosenbrock's valley in 10 dimensions takes L-BFGS more than 40 iterations
+    with pytest.warns(ConvergenceWarning):
+        _, curve, n_iter = minimize_lbfgs(
+            _rosenbrock,
+            {"x": np.zeros(10)},
+            ["x"],
+            max_iter=40,
+            tol=0,
+            verbose=verbose,
+            name="r",
+        )
+    assert n_iter == 40
+    *iterations, last = progress_lines()
+    assert len(iterations) == 40 // step
+    for k, line in zip(range(step, 41, step), iterations, strict=True):
+        assert re.fullmatch(
+            rf"Iteration {k}/40, loss = \S+, relative gradient norm = \S+, "
+            r"time = \d+\.\d\ds",
+            line,
+        )
+    assert re.fullmatch(
+        r"L-BFGS stopped after 40/40 iterations \(max_iter reached\), "
+        rf"loss = {curve[-1]:.8g}, time = \d+\.\d\ds",
+        last,
+    )
+
+
+def test_verbose_says_when_lbfgs_converged(progress_lines):
     _, curve, n_iter = minimize_lbfgs(
         _quadratic,
         {"x": np.zeros(3)},
         ["x"],
-        max_iter=100,
+        max_iter=1000,
         tol=1e-10,
         verbose=1,
         name="q",
     )
-    lines = progress_lines()
-    assert len(lines) == n_iter
-    assert lines[0].startswith("Iteration 1, loss = ")
-    assert "gradient norm = " in lines[0] and lines[0].endswith("s")
-    assert f"loss = {curve[-1]:.8g}," in lines[-1]
+    assert n_iter < 100  # no tenth of max_iter reached: only the last line
+    [line] = progress_lines()
+    assert re.fullmatch(
+        rf"L-BFGS stopped after {n_iter}/1000 iterations \(converged\), "
+        rf"loss = {curve[-1]:.8g}, time = \d+\.\d\ds",
+        line,
+    )
 
 
 def test_non_finite_objective_raises_with_explanation():
@@ -106,12 +147,17 @@ def test_non_finite_objective_raises_with_explanation():
         )
 
 
-def test_verbose_prints_to_stdout_where_logging_is_not_configured():
+def test_verbose_prints_once_before_and_after_logging_is_configured():
+    # a fresh process: pytest configures logging in its own
     code = (
+        "import logging, sys\n"
         "import numpy as np\n"
         "from skscore import GBRBMScoreMatching\n"
         "X = np.random.default_rng(0).standard_normal((50, 4))\n"
-        "GBRBMScoreMatching(3, max_iter=2, verbose=1).fit(X)\n"
+        "model = GBRBMScoreMatching(3, max_iter=2, verbose=1, random_state=0)\n"
+        "model.fit(X)\n"
+        "logging.basicConfig(stream=sys.stdout, format='logged: %(message)s')\n"
+        "model.fit(X)\n"
     )
     out = subprocess.run(
         [sys.executable, "-W", "ignore", "-c", code],
@@ -119,7 +165,17 @@ def test_verbose_prints_to_stdout_where_logging_is_not_configured():
         text=True,
         check=True,
     ).stdout.splitlines()
-    assert len(out) == 2 and out[1].startswith("Iteration 2, loss = ")
+    # printed bare while logging is not configured, then through the root
+    # logger's handler only: each line once
+    expected = [
+        "Iteration 1/2, loss",
+        "Iteration 2/2, loss",
+        "L-BFGS stopped after 2/2 iterations (max_iter reached), loss",
+    ]
+    assert [line.split(" =")[0] for line in out] == [
+        *expected,
+        *(f"logged: {line}" for line in expected),
+    ]
 
 
 def test_loss_unit_makes_stopping_rules_relative():

@@ -1,9 +1,13 @@
-"""What a user checks first: the license, the version, how to cite."""
+"""What a user checks first: the license, the version, how to cite, the metadata."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 import skscore
 
@@ -58,3 +62,46 @@ def test_citation_cites_the_project_and_the_paper(pyproject):
         "Freitas",
     ]
     assert paper["year"] == 2011 and "ICML" in paper["collection-title"]
+
+
+def test_authors_and_classifiers(pyproject):
+    assert pyproject["project"]["authors"] == [{"name": "The skscore developers"}]
+    classifiers = pyproject["project"]["classifiers"]
+    assert "Programming Language :: Python :: 3 :: Only" in classifiers
+    # the license is the SPDX expression; PEP 639 forbids a License classifier
+    assert not any(c.startswith("License ::") for c in classifiers)
+
+
+def test_version_on_the_command_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "skscore", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout == f"skscore {skscore.__version__}\n"
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        skscore.GBRBMScoreMatching(),
+        skscore.MPoTAutoencoder(),
+        skscore.DenoisingSMTransformer(skscore.GBRBMScoreMatching()),
+        skscore.ConvolutionalFeaturizer(),
+    ],
+    ids=lambda estimator: type(estimator).__name__,
+)
+def test_html_repr_links_no_documentation_for_skscore(estimator):
+    # scikit-learn's "?" goes to its own pages, for classes of its own
+    # modules; skscore has no documentation address to point it at
+    assert estimator._get_doc_link() == ""
+    html = make_pipeline(StandardScaler(), estimator)._repr_html_()
+    links = re.findall(r'href="([^"]*)"', html)
+    assert links and all(
+        link.split("#")[0].endswith(
+            ("sklearn.pipeline.Pipeline.html", "StandardScaler.html")
+        )
+        for link in links
+    )
+    assert type(estimator).__name__ in html

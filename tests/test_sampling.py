@@ -175,7 +175,9 @@ def test_mpot_likelihood_training_adapts_hmc_and_reports_it(progress_lines):
 
 def test_fpcd_chains_run_on_parameters_plus_fast_weights(gbrbm_data, monkeypatch):
     X = gbrbm_data[0][:600]
-    model = GBRBMScoreMatching(4, objective="fpcd", max_iter=1, batch_size=100)
+    model = GBRBMScoreMatching(
+        4, objective="fpcd", max_iter=1, batch_size=100, random_state=0
+    )
     seen = []
 
     def spy(V, params, n_steps, rng, sampler):
@@ -224,8 +226,8 @@ def test_sample_is_reproducible_and_validates_its_arguments(gbrbm_data):
 def test_sample_keeps_float32():
     X = np.random.default_rng(0).normal(size=(200, 4)).astype(np.float32)
     for model in (
-        GBRBMScoreMatching(3, objective="cd", max_iter=2),
-        MPoTAutoencoder(2, 2, objective="cd", max_iter=2),
+        GBRBMScoreMatching(3, objective="cd", max_iter=2, random_state=0),
+        MPoTAutoencoder(2, 2, objective="cd", max_iter=2, random_state=0),
     ):
         model.fit(X)
         assert model.components_.dtype == np.float32

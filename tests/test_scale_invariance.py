@@ -48,7 +48,7 @@ def test_fit_of_scaled_data_is_the_fit_of_the_data(model, objective):
 def test_default_fit_of_digits_times_100_runs_its_iterations():
     X = load_digits().data * 100
     with pytest.warns(Warning, match="max_iter=100"):
-        model = GBRBMScoreMatching(n_components=64, max_iter=100).fit(X)
+        model = GBRBMScoreMatching(n_components=64, max_iter=100, random_state=0).fit(X)
     assert model.n_iter_ == 100  # it stopped after 1 when tol was absolute
 
 

@@ -1,0 +1,62 @@
+"""Float tolerances derived from the dtype and the length of the sums.
+
+Two computations of the same sums that differ only in rounding (another
+order of the additions, another BLAS kernel or blocking, another chunking of
+the rows, SIMD loops aligned differently) differ by rounding errors. Each
+addition or product errs by at most ``eps / 2`` relative to its result, so a
+sum of ``n`` terms whose absolute values add up to ``scale`` errs by at most
+about ``n * eps * scale``, and, the errors being of random sign, by about
+``sqrt(n) * eps * scale`` in practice (Higham and Mary, "A new approach to
+probabilistic rounding error analysis", SIAM J. Sci. Comput., 2019). The
+tolerances below are that, times a small factor for the constant.
+"""
+
+import numpy as np
+
+from skscore.preprocessing import n_patch_positions
+
+#: the small factor in front of ``sqrt(n) * eps * scale``
+FACTOR = 4
+
+
+def rounding_atol(dtype, n_terms, scale):
+    """Absolute tolerance between two roundings of sums of ``n_terms`` terms
+    whose absolute values add up to at most ``scale``."""
+    return FACTOR * np.sqrt(n_terms) * np.finfo(dtype).eps * scale
+
+
+def featurizer_atol(featurizer, images):
+    """Tolerance between two float32 computations of the quadrant-pooled
+    features of ``images`` by a fitted ``ConvolutionalFeaturizer`` (ZCA or no
+    whitening, encoding "relu" or "soft_threshold").
+
+    A feature sums the codes of the ``n`` positions of a quadrant; each code
+    comes from a unit input ``z = [x, 1] @ e``, a sum of ``D + 1`` products,
+    after the patch's normalization, itself sums of ``D`` terms: ``n + 2 (D +
+    1)`` roundings in a row. The scale is the largest, over the features, of
+    the absolute values of those products added up over the quadrant, plus
+    ``2t`` per position for the soft threshold's negative halves
+    (``max(-2t - z, 0)``).
+    """
+    patches = featurizer._normalized_patches(np.asarray(images))
+    encoding = featurizer._plan().encoding  # [x, 1] @ encoding: the inputs z
+    magnitudes = np.abs(patches).astype(np.float64) @ np.abs(encoding)
+    if featurizer.encoding == "soft_threshold":
+        shift = 2 * featurizer.threshold
+        magnitudes = np.hstack([magnitudes, magnitudes + shift])
+    n_rows, n_cols = n_patch_positions(
+        featurizer.image_shape, featurizer.patch_size, featurizer.stride
+    )
+    grid = magnitudes.reshape(len(images), n_rows, n_cols, -1)
+    rows, cols = n_rows // 2, n_cols // 2
+    scale = max(
+        quadrant.sum(axis=(1, 2)).max()
+        for quadrant in (
+            grid[:, :rows, :cols],
+            grid[:, :rows, cols:],
+            grid[:, rows:, :cols],
+            grid[:, rows:, cols:],
+        )
+    )
+    n = (n_rows - rows) * (n_cols - cols)  # positions of the largest quadrant
+    return rounding_atol(np.float32, n + 2 * patches.shape[1], scale)
