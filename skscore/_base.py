@@ -277,7 +277,7 @@ class _BaseScoreMatching(
             )
             self._trainer = None  # a later partial_fit starts its own
         else:
-            self._trainer = self._minibatch_trainer(params, scale, rng)
+            self._start_trainer(params, scale, rng)
             self.loss_curve_, self.n_iter_ = [], 0
             log = progress_logger(self.verbose)
             start = time.perf_counter()
@@ -329,7 +329,9 @@ class _BaseScoreMatching(
         else:
             params = self._warm_params(float_dtype(xp, X.dtype))
         if first or getattr(self, "_trainer", None) is None:
-            self._trainer = self._minibatch_trainer(params, self._scale, rng)
+            self._start_trainer(params, self._scale, rng)
+        else:
+            self._update_trainer()
         start = time.perf_counter()
         X = to_numpy(X)  # minibatch Adam runs on the host
         params = self._minibatch_pass(X, params, shuffle=False, where="in partial_fit")
@@ -357,10 +359,10 @@ class _BaseScoreMatching(
         sampler = self._model.sampler
         return sampler(**{name: getattr(self, name) for name in sampler.settings})
 
-    def _minibatch_trainer(self, params, scale, rng):
-        """A fresh minibatch trainer, starting at ``params``."""
+    def _start_trainer(self, params, scale, rng):
+        """Start a minibatch trainer at ``params``, kept as ``_trainer``."""
         samples = OBJECTIVES[self.objective].chain_mode is not None
-        return MinibatchTrainer(
+        self._trainer = MinibatchTrainer(
             params,
             self._trainable(),
             learning_rate=self.learning_rate,
@@ -369,6 +371,70 @@ class _BaseScoreMatching(
             rng=rng,
             sampler=self._sampler() if samples else None,
         )
+        self._trainer_settings = self._settings_of_trainer()
+
+    def _settings_of_trainer(self):
+        """The settings that the minibatch trainer holds, by parameter name."""
+        settings = {
+            "objective": self.objective,
+            "learning_rate": self.learning_rate,
+            "random_state": self.random_state,
+            "visible_std": self.visible_std,
+        }
+        settings.update(
+            {name: getattr(self, name) for name in self._sampler().settings}
+        )
+        return settings
+
+    def _update_trainer(self):
+        """Bring the kept trainer to the current settings, or refuse to.
+
+        ``partial_fit`` honours every setting from its next call: the loss is
+        rebuilt at each call (``alpha``, ``noise``, ``n_noise_samples``,
+        ``batch_size`` and the model's hyperparameters), and the trainer is
+        given the new ``learning_rate``, a sampler with the new number of
+        steps (keeping what the old one adapted) and a generator seeded by
+        the new ``random_state``. Two changes would need another trainer,
+        whose optimizer moments and chains start again, so they are refused
+        rather than made silently: the objective (its loss decides the
+        units of the Adam moments and whether there are chains), and
+        switching ``visible_std`` between "learn" and a value (which decides
+        whether Adam trains it; one fixed value for another is honoured).
+        """
+        kept = self._trainer_settings
+        why = {
+            "objective": "whose optimizer state and Markov chains belong to its "
+            "objective",
+            "visible_std": "which learns visible_std, or keeps it fixed, as it started",
+        }
+        for name, changed in (
+            ("objective", self.objective != kept["objective"]),
+            (
+                "visible_std",
+                (kept["visible_std"] == "learn") != (self.visible_std == "learn"),
+            ),
+        ):
+            if changed:
+                raise ValueError(
+                    f"{name} was {kept[name]!r} when this model's minibatch training "
+                    f"started and is now {getattr(self, name)!r}: partial_fit "
+                    f"continues that training, {why[name]}. Set {name} back to "
+                    f"{kept[name]!r}, or call fit to start again."
+                )
+        trainer = self._trainer
+        trainer.adam.learning_rate = self.learning_rate
+        if self.random_state is not kept["random_state"] and not (
+            isinstance(self.random_state, Integral)
+            and self.random_state == kept["random_state"]
+        ):
+            trainer.rng = check_random_state(self.random_state)
+        if trainer.sampler is not None:
+            settings = trainer.sampler.settings
+            if any(getattr(self, name) != kept[name] for name in settings):
+                sampler = self._sampler()
+                sampler.restore(trainer.sampler.fitted_attributes())
+                trainer.sampler = sampler
+        self._trainer_settings = self._settings_of_trainer()
 
     def _minibatch_pass(self, X, params, *, shuffle, where):
         """One pass of the trainer over X; records its mean minibatch loss."""

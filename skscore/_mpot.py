@@ -100,7 +100,7 @@ class MPoTAutoencoder(_BaseScoreMatching):
 
     n_leapfrog_steps : int, default=20
         Leapfrog steps of each HMC trajectory, for the maximum-likelihood
-        objectives and :meth:`sample`.
+        objectives and :meth:`sample`, at most 10,000.
 
     alpha : float, default=0.0
         Strength of the L2 penalty ``alpha / 2 ||W||^2`` on the mean filters
@@ -233,7 +233,9 @@ class MPoTAutoencoder(_BaseScoreMatching):
         "n_covariance": [Interval(Integral, 1, None, closed="left")],
         "n_mean": [Interval(Integral, 1, None, closed="left")],
         "gamma": [Interval(Real, 0, None, closed="neither")],
-        "n_leapfrog_steps": [Interval(Integral, 1, None, closed="left")],
+        # each minibatch update runs a trajectory this long: beyond 10,000
+        # (Ranzato & Hinton used 20) a pass never ends
+        "n_leapfrog_steps": [Interval(Integral, 1, 10_000, closed="both")],
     }
 
     _model = mpot.MODEL
