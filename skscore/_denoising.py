@@ -335,7 +335,9 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
             Number of steps.
 
         step_size : float, default=0.1
-            Fraction of the way to the reconstruction taken at each step.
+            Fraction of the way to the reconstruction taken at each step, in
+            (0, 2]: a larger step overshoots the reconstruction by more than
+            it moves toward it, and the steps diverge.
 
         Returns
         -------

@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import _BaseScoreMatching, _largest_variance
+from ._base import _MAX_GAMMA, _BaseScoreMatching, _largest_variance
 from ._chunks import mean_and_covariance
 from ._typing import RandomStateLike
 from .energies import mpot
@@ -232,7 +232,7 @@ class MPoTAutoencoder(_BaseScoreMatching):
         **_BaseScoreMatching._parameter_constraints,
         "n_covariance": [Interval(Integral, 1, None, closed="left")],
         "n_mean": [Interval(Integral, 1, None, closed="left")],
-        "gamma": [Interval(Real, 0, None, closed="neither")],
+        "gamma": [Interval(Real, 0, _MAX_GAMMA, closed="right")],
         # each minibatch update runs a trajectory this long: beyond 10,000
         # (Ranzato & Hinton used 20) a pass never ends
         "n_leapfrog_steps": [Interval(Integral, 1, 10_000, closed="both")],

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._chunks import mean_and_covariance
 from ._typing import RandomStateLike
+from ._validation import check_allocation, refuse_boolean_counts, refuse_booleans
 
 
 def _as_images(X, image_shape):
@@ -70,6 +71,7 @@ def n_patch_positions(
     >>> n_patch_positions((3, 32, 32), 6)
     (27, 27)
     """
+    refuse_boolean_counts("n_patch_positions", patch_size=patch_size, stride=stride)
     _check_geometry(image_shape, patch_size)
     _, height, width = image_shape
     return (height - patch_size) // stride + 1, (width - patch_size) // stride + 1
@@ -120,6 +122,7 @@ def extract_patches(
     >>> extract_patches(images, (3, 4, 4), patch_size=2, stride=2).shape
     (8, 12)
     """
+    refuse_boolean_counts("extract_patches", patch_size=patch_size, stride=stride)
     _check_geometry(image_shape, patch_size)
     windows = _patch_windows(_as_images(X, image_shape), patch_size, stride)
     return windows.reshape(-1, windows[0, 0, 0].size)
@@ -179,7 +182,13 @@ def sample_patches(
     >>> sample_patches(images, 10, random_state=0).shape
     (10, 108)
     """
+    refuse_boolean_counts("sample_patches", n_patches=n_patches, patch_size=patch_size)
     images = _as_images(X, image_shape)
+    check_allocation(
+        3 * images.itemsize * n_patches * image_shape[0] * patch_size**2,
+        f"n_patches={n_patches} patches of {patch_size}x{patch_size}x{image_shape[0]}",
+        "Lower n_patches.",
+    )
     rng = check_random_state(random_state)
     n_rows, n_cols = n_patch_positions(image_shape, patch_size)
     which = rng.randint(len(images), size=n_patches)
@@ -205,7 +214,8 @@ def normalize_patches(patches: ArrayLike, eps: float = 10.0) -> np.ndarray:
 
     Each row becomes ``(x - mean(x)) / sqrt(var(x) + eps)``, as in Coates, Lee
     & Ng (2011), whose ``eps = 10`` suits pixel values in 0..255. Float input
-    keeps its dtype; other input becomes float32.
+    keeps its dtype (float16 is computed in float32, whose squares do not
+    overflow at pixel values); other input becomes float32.
 
     Parameters
     ----------
@@ -230,7 +240,19 @@ def normalize_patches(patches: ArrayLike, eps: float = 10.0) -> np.ndarray:
     """
     patches = check_array(patches, dtype=None)
     dtype = patches.dtype if np.issubdtype(patches.dtype, np.floating) else np.float32
-    return _normalize_patches(patches.astype(dtype, copy=True), eps)
+    # float16's largest value is 65504: a patch's sum of squared deviations
+    # of pixels in 0..255 overflowed it, and every patch became 0
+    work = np.promote_types(dtype, np.float32)
+    if patches.size:
+        peak = max(float(patches.max()), -float(patches.min()))
+        if peak > np.sqrt(np.finfo(work).max / patches.shape[1]):
+            # a patch's sum of squares would overflow, and the patch become 0
+            raise ValueError(
+                f"The largest magnitude in patches is {peak:.3g}: their squares "
+                f"overflow {np.dtype(work)}. Rescale the patches."
+            )
+    normalized = _normalize_patches(patches.astype(work, copy=True), eps)
+    return normalized.astype(dtype, copy=False)
 
 
 def _normalize_patches(patches, eps=10.0):
@@ -300,6 +322,10 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def __init__(self, eps: float = 0.1):
         self.eps = eps
 
+    def _validate_params(self):
+        super()._validate_params()
+        refuse_booleans(self)
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: None = None) -> ZCAWhitening:
         """Estimate the mean and the whitening matrix from X.
@@ -318,7 +344,15 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
-        self.mean_, covariance = mean_and_covariance(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.mean_, covariance = mean_and_covariance(X)
+        if not np.isfinite(covariance).all():
+            # the eigendecomposition of an overflowed covariance fails with
+            # a LinAlgError that does not say why
+            raise ValueError(
+                f"The covariance of X overflows float64 (the largest magnitude in X "
+                f"is {np.abs(X).max():.3g}). Rescale X."
+            )
         eigenvalues, eigenvectors = np.linalg.eigh(covariance)
         eigenvalues = np.clip(eigenvalues, 0, None)[::-1]
         eigenvectors = eigenvectors[:, ::-1]
