@@ -6,6 +6,7 @@ the problem (``match`` on the parameter or input), or a correct result
 whole matrix runs in seconds.
 """
 
+import matplotlib
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -15,6 +16,7 @@ from skscore import (
     DenoisingSMTransformer,
     GBRBMScoreMatching,
     MPoTAutoencoder,
+    plotting,
 )
 from skscore.datasets import load_sample_patches, make_gbrbm
 from skscore.preprocessing import (
@@ -30,6 +32,9 @@ pytestmark = [
     # warnings about data far from a parameter's scale are not the outcome
     pytest.mark.filterwarnings("ignore::UserWarning"),
 ]
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((30, 4))
@@ -540,6 +545,10 @@ FLAT = RNG.uniform(0, 255, (2, 3 * 6 * 6))
     ],
 )
 def test_functions(call, expected):
+    _check_call(call, expected)
+
+
+def _check_call(call, expected):
     if expected is None:
         _check_result(call())
     else:
@@ -556,3 +565,45 @@ def test_clones_of_models_refused_a_setting_fit_again():
     model.set_params(gamma=1.0)
     _check_result(model.score(X))
     _check_result(clone(model).fit(X).score(X))
+
+
+PATCHES = RNG.standard_normal((5, 4))
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        (lambda: plotting.plot_filters(PATCHES[:0], (2, 2)), "0 sample"),
+        (lambda: plotting.plot_filters(PATCHES, (3, 3)), "image_shape=\\(3, 3\\)"),
+        (lambda: plotting.plot_filters(PATCHES, (2, 2), n_filters=0), "n_filters"),
+        (lambda: plotting.plot_filters(_with_nan(PATCHES), (2, 2)), "NaN"),
+        (lambda: plotting.plot_filters(0 * PATCHES, (2, 2)), None),
+        (lambda: plotting.plot_mpot_filters(_mpot(), (2, 2)), "not fitted"),
+        (lambda: plotting.plot_mpot_filters(_fitted("MPoTAutoencoder"), (2, 2)), None),
+        (lambda: plotting.plot_score_terms({}, X), "estimators is empty"),
+        (lambda: plotting.plot_score_terms({"a": _gbrbm()}, X, n_rounds=0), "n_rounds"),
+        (lambda: plotting.plot_score_terms({"a": _gbrbm()}, X[:0]), "0 sample"),
+        (lambda: plotting.plot_score_terms({"a": _gbrbm()}, X, n_rounds=2), None),
+        (lambda: plotting.plot_denoising(*[PATCHES[:0]] * 3, (2, 2)), "0 sample"),
+        (
+            lambda: plotting.plot_denoising(PATCHES, PATCHES[:2], PATCHES, (2, 2)),
+            "same patches",
+        ),
+        (lambda: plotting.plot_denoising(*[PATCHES] * 3, (3, 3)), "image_shape"),
+        (
+            lambda: plotting.plot_denoising(*[PATCHES] * 3, (2, 2), n_images=0),
+            "n_images",
+        ),
+        (lambda: plotting.plot_denoising(*[0 * PATCHES] * 3, (2, 2)), None),
+    ],
+)
+def test_plotting_functions(call, expected):
+    try:
+        if expected is None:
+            axes = np.atleast_1d(call())
+            assert all(ax.images or ax.lines for ax in axes)
+        else:
+            with pytest.raises((ValueError, TypeError), match=expected):
+                call()
+    finally:
+        plt.close("all")
