@@ -17,6 +17,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._array_api import (
+    check_same_namespace,
+    convert,
+    input_namespace,
+)
 from ._chunks import mean_and_covariance
 from ._typing import RandomStateLike
 from ._validation import check_allocation, refuse_boolean_counts, refuse_booleans
@@ -238,6 +243,9 @@ def normalize_patches(patches: ArrayLike, eps: float = 10.0) -> np.ndarray:
     array([[-0.95346259,  0.95346259],
            [ 0.        ,  0.        ]])
     """
+    patches, xp, _ = input_namespace(patches)
+    if xp is not np:
+        return _normalize_on_device(check_array(patches, dtype=None), eps, xp)
     patches = check_array(patches, dtype=None)
     dtype = patches.dtype if np.issubdtype(patches.dtype, np.floating) else np.float32
     # float16's largest value is 65504: a patch's sum of squared deviations
@@ -255,6 +263,29 @@ def normalize_patches(patches: ArrayLike, eps: float = 10.0) -> np.ndarray:
     return normalized.astype(dtype, copy=False)
 
 
+def _normalize_on_device(patches, eps, xp):
+    """:func:`normalize_patches` of an array of namespace ``xp``, on its device.
+
+    Float patches keep their dtype, as for NumPy (float16 computed in
+    float32), others become float32.
+    """
+    dtype = patches.dtype if xp.isdtype(patches.dtype, "real floating") else xp.float32
+    # float16, where the namespace has it, as for NumPy
+    work = xp.float32 if dtype == getattr(xp, "float16", None) else dtype
+    patches = xp.astype(patches, work, copy=True)
+    if patches.shape[0]:
+        peak = max(float(xp.max(patches)), -float(xp.min(patches)))
+        if peak > np.sqrt(xp.finfo(work).max / patches.shape[1]):
+            raise ValueError(
+                f"The largest magnitude in patches is {peak:.3g}: their squares "
+                f"overflow {work}. Rescale the patches."
+            )
+    patches -= xp.mean(patches, axis=1, keepdims=True)
+    variance = xp.sum(patches * patches, axis=1, keepdims=True) / patches.shape[1]
+    patches /= xp.sqrt(variance + eps)
+    return xp.astype(patches, dtype)
+
+
 def _normalize_patches(patches, eps=10.0):
     """:func:`normalize_patches` in place on float patches, without validation."""
     patches -= patches.mean(axis=1, keepdims=True)
@@ -263,6 +294,15 @@ def _normalize_patches(patches, eps=10.0):
     variance += eps
     patches /= np.sqrt(variance, out=variance)[:, None]
     return patches
+
+
+def _largest_float(xp, where):
+    """float64, or float32 on a device without it (such as Apple's MPS)."""
+    try:
+        xp.zeros(1, dtype=xp.float64, device=where)
+    except (TypeError, ValueError, RuntimeError):
+        return xp.float32
+    return xp.float64
 
 
 class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -343,28 +383,35 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        X, xp, where = input_namespace(X)
+        X = validate_data(self, X, dtype=[xp.float64, xp.float32], ensure_min_samples=2)
         with np.errstate(over="ignore", invalid="ignore"):
-            self.mean_, covariance = mean_and_covariance(X)
+            mean, covariance = mean_and_covariance(X)
         if not np.isfinite(covariance).all():
             # the eigendecomposition of an overflowed covariance fails with
             # a LinAlgError that does not say why
+            peak = max(float(xp.max(X)), -float(xp.min(X)))
             raise ValueError(
-                f"The covariance of X overflows float64 (the largest magnitude in X "
-                f"is {np.abs(X).max():.3g}). Rescale X."
+                f"The covariance of X overflows float64 (the largest magnitude in "
+                f"X is {peak:.3g}). Rescale X."
             )
         eigenvalues, eigenvectors = np.linalg.eigh(covariance)
-        eigenvalues = np.clip(eigenvalues, 0, None)[::-1]
+        # decreasing order, in contiguous copies (a reversed view has negative
+        # strides, which other namespaces cannot take)
+        eigenvalues = np.ascontiguousarray(np.clip(eigenvalues, 0, None)[::-1])
         eigenvectors = eigenvectors[:, ::-1]
         if eigenvalues[-1] + self.eps <= 0:
             raise ValueError(
                 "X has a direction of zero variance and eps=0: the whitening is "
                 "undefined. Use eps > 0."
             )
-        self.explained_variance_ = eigenvalues
-        self.whitening_ = (
-            eigenvectors / np.sqrt(eigenvalues + self.eps)
-        ) @ eigenvectors.T
+        whitening = (eigenvectors / np.sqrt(eigenvalues + self.eps)) @ eigenvectors.T
+        # computed in float64 on the host; kept in X's namespace, on its
+        # device, as scikit-learn keeps fitted arrays
+        dtype = None if xp is np else _largest_float(xp, where)
+        self.mean_ = convert(mean, xp, where, dtype)
+        self.explained_variance_ = convert(eigenvalues, xp, where, dtype)
+        self.whitening_ = convert(whitening, xp, where, dtype)
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:
@@ -381,10 +428,14 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Whitened data, in the dtype of X (float32 or float64).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return (X - self.mean_.astype(X.dtype)) @ self.whitening_.astype(X.dtype)
+        check_same_namespace(X, self.mean_, self, "transform")
+        X, xp, where = input_namespace(X)
+        X = validate_data(self, X, dtype=[xp.float64, xp.float32], reset=False)
+        mean = convert(self.mean_, xp, where, X.dtype)
+        return (X - mean) @ convert(self.whitening_, xp, where, X.dtype)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.array_api_support = True
         return tags
