@@ -68,6 +68,10 @@ _ARCHIVE = _RemoteFile(
 )
 # members of the archive that are extracted; anything else in it is ignored
 _ARCHIVE_MEMBERS = (*_TRAIN_BATCHES, *_TEST_BATCHES, "batches.meta", "readme.html")
+#: the most bytes a member may hold: a batch of 10,000 images is 30.7 MB of
+#: pixels plus its labels and the pickle's framing (31.0 MB in the archive),
+#: so a larger member is not CIFAR-10's and is not written to disk
+_MAX_MEMBER_BYTES = 32 * 2**20
 
 
 def _data_error(path, problem):
@@ -381,9 +385,17 @@ def _download(remote, data_home, n_retries, delay):
                     )
                 digest, received = hashlib.sha256(), 0
                 while chunk := r.read(1 << 20):
+                    received += len(chunk)
+                    # without a Content-Length, the archive's known size
+                    # bounds what is written to disk
+                    if remote.size is not None and received > remote.size:
+                        raise OSError(
+                            f"{remote.url} sent more than the {remote.size} bytes "
+                            "of the CIFAR-10 archive: not the expected file. "
+                            "Nothing was kept."
+                        )
                     f.write(chunk)
                     digest.update(chunk)
-                    received += len(chunk)
                 if expected is not None and received != int(expected):
                     raise _IncompleteDownload(
                         f"the connection closed after {received} of {expected} bytes"
@@ -429,6 +441,12 @@ def _extract(archive, data_home):
                     or not member.isfile()
                 ):
                     continue
+                if member.size > _MAX_MEMBER_BYTES:
+                    raise _data_error(
+                        archive,
+                        f"its member {member.name} holds {member.size} bytes, more "
+                        f"than any file of CIFAR-10 ({_MAX_MEMBER_BYTES})",
+                    )
                 with tar.extractfile(member) as src, open(target / name, "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
                     dst.flush()
