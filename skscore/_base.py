@@ -766,14 +766,18 @@ class _BaseScoreMatching(
             The rows after ``n_steps`` steps.
         """
         X, params = self._validated_params(X, "denoise")
-        if not (isinstance(n_steps, Integral) and n_steps >= 0):
+        if isinstance(n_steps, bool) or not (
+            isinstance(n_steps, Integral) and n_steps >= 0
+        ):
             raise ValueError(
                 f"n_steps must be a non-negative integer, got {n_steps!r}."
             )
         # a step beyond the reconstruction overshoots it: up to twice as far
         # on the other side, each step the free energy's gradient is reversed,
         # so that a larger step diverges
-        if not (isinstance(step_size, Real) and 0 < step_size <= 2):
+        if isinstance(step_size, bool) or not (
+            isinstance(step_size, Real) and 0 < step_size <= 2
+        ):
             raise ValueError(
                 f"step_size must be a number in (0, 2], the fraction of the way to "
                 f"the reconstruction taken at each step; got {step_size!r}."
@@ -818,10 +822,17 @@ class _BaseScoreMatching(
         check_is_fitted(self)
         self._check_settings()
         for name, value, low in (("n_samples", n_samples, 1), ("n_steps", n_steps, 0)):
-            if not (isinstance(value, Integral) and value >= low):
+            if isinstance(value, bool) or not (
+                isinstance(value, Integral) and value >= low
+            ):
                 raise ValueError(
                     f"{name} must be an integer of at least {low}, got {value!r}."
                 )
+        check_allocation(
+            n_samples * self.n_features_in_ * 8,
+            f"n_samples={n_samples} rows of {self.n_features_in_} features",
+            "Lower n_samples.",
+        )
         rng = check_random_state(random_state)
         xp, where = self._fitted_namespace()
         dtype = float_dtype(xp, self.intercept_visible_.dtype)

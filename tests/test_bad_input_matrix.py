@@ -471,9 +471,13 @@ def test_partial_fit_with_changed_settings(make, change, expected):
         ("denoise", {"step_size": 3.0}, "step_size"),
         ("denoise", {"n_steps": -1}, "n_steps"),
         ("denoise", {"n_steps": 1.5}, "n_steps"),
+        ("denoise", {"n_steps": True}, "n_steps"),
+        ("denoise", {"step_size": True}, "step_size"),
         ("denoise", {"step_size": 2.0, "n_steps": 3}, None),
         ("sample", {"n_samples": 0}, "n_samples"),
         ("sample", {"n_steps": -1}, "n_steps"),
+        ("sample", {"n_samples": 10**12}, "n_samples=1000000000000"),
+        ("sample", {"n_samples": True}, "n_samples"),
         ("sample", {"n_samples": 3, "n_steps": 2}, None),
     ],
 )
