@@ -833,7 +833,12 @@ class _BaseScoreMatching(
             f"n_samples={n_samples} rows of {self.n_features_in_} features",
             "Lower n_samples.",
         )
-        rng = check_random_state(random_state)
+        try:
+            rng = check_random_state(random_state)
+        except ValueError as exc:
+            raise ValueError(
+                f"random_state must be None, an int or a RandomState instance; {exc}"
+            ) from exc
         xp, where = self._fitted_namespace()
         dtype = float_dtype(xp, self.intercept_visible_.dtype)
         params = self._energy_params(dtype)

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from ._array_api import (
     check_same_namespace,
     convert,
+    device,
     input_namespace,
 )
 from ._chunks import mean_and_covariance
@@ -220,7 +221,8 @@ def normalize_patches(patches: ArrayLike, eps: float = 10.0) -> np.ndarray:
     Each row becomes ``(x - mean(x)) / sqrt(var(x) + eps)``, as in Coates, Lee
     & Ng (2011), whose ``eps = 10`` suits pixel values in 0..255. Float input
     keeps its dtype (float16 is computed in float32, whose squares do not
-    overflow at pixel values); other input becomes float32.
+    overflow at pixel values); other input is computed in float64 and
+    becomes float32.
 
     Parameters
     ----------
@@ -247,10 +249,20 @@ def normalize_patches(patches: ArrayLike, eps: float = 10.0) -> np.ndarray:
     if xp is not np:
         return _normalize_on_device(check_array(patches, dtype=None), eps, xp)
     patches = check_array(patches, dtype=None)
-    dtype = patches.dtype if np.issubdtype(patches.dtype, np.floating) else np.float32
+    floating = np.issubdtype(patches.dtype, np.floating)
+    dtype = patches.dtype if floating else np.float32
     # float16's largest value is 65504: a patch's sum of squared deviations
-    # of pixels in 0..255 overflowed it, and every patch became 0
-    work = np.promote_types(dtype, np.float32)
+    # of pixels in 0..255 overflowed it, and every patch became 0. Integers
+    # are normalized in float64, which holds them exactly up to 2**53 (in
+    # float32, values near 2**62 that differ by 1 were all equal)
+    work = np.promote_types(dtype, np.float32) if floating else np.float64
+    if np.issubdtype(patches.dtype, np.integer) and patches.size:
+        # the normalization ignores a patch's offset: integers are shifted
+        # to start at 0 exactly (differences in unsigned arithmetic, which
+        # wraps to the true difference), so large values keep their steps
+        unsigned = np.dtype(f"u{patches.dtype.itemsize}")
+        low = patches.min(axis=1, keepdims=True)
+        patches = patches.astype(unsigned) - low.astype(unsigned)
     if patches.size:
         peak = max(float(patches.max()), -float(patches.min()))
         if peak > np.sqrt(np.finfo(work).max / patches.shape[1]):
@@ -269,9 +281,14 @@ def _normalize_on_device(patches, eps, xp):
     Float patches keep their dtype, as for NumPy (float16 computed in
     float32), others become float32.
     """
-    dtype = patches.dtype if xp.isdtype(patches.dtype, "real floating") else xp.float32
-    # float16, where the namespace has it, as for NumPy
-    work = xp.float32 if dtype == getattr(xp, "float16", None) else dtype
+    floating = xp.isdtype(patches.dtype, "real floating")
+    dtype = patches.dtype if floating else xp.float32
+    # float16 (where the namespace has it) in float32, integers in the
+    # largest float of the device, as for NumPy
+    if not floating:
+        work = _largest_float(xp, device(patches))
+    else:
+        work = xp.float32 if dtype == getattr(xp, "float16", None) else dtype
     patches = xp.astype(patches, work, copy=True)
     if patches.shape[0]:
         peak = max(float(xp.max(patches)), -float(xp.min(patches)))
@@ -400,7 +417,11 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         # strides, which other namespaces cannot take)
         eigenvalues = np.ascontiguousarray(np.clip(eigenvalues, 0, None)[::-1])
         eigenvectors = eigenvectors[:, ::-1]
-        if eigenvalues[-1] + self.eps <= 0:
+        # eigenvalues within round-off of 0, relative to the largest, are 0:
+        # with eps=0 they were inverted into a whitening of round-off noise
+        # amplified 1e8 times
+        round_off = eigenvalues[0] * len(eigenvalues) * np.finfo(np.float64).eps
+        if self.eps == 0 and eigenvalues[-1] <= round_off:
             raise ValueError(
                 "X has a direction of zero variance and eps=0: the whitening is "
                 "undefined. Use eps > 0."

@@ -478,6 +478,7 @@ def test_partial_fit_with_changed_settings(make, change, expected):
         ("sample", {"n_steps": -1}, "n_steps"),
         ("sample", {"n_samples": 10**12}, "n_samples=1000000000000"),
         ("sample", {"n_samples": True}, "n_samples"),
+        ("sample", {"random_state": "a"}, "random_state"),
         ("sample", {"n_samples": 3, "n_steps": 2}, None),
     ],
 )
@@ -506,6 +507,16 @@ def test_reconstruct_far_from_the_data_keeps_its_values():
 
 # -- functions ---------------------------------------------------------------
 
+
+def _normalized_steps(offset):
+    """normalize_patches of integer rows at ``offset``, against small ones."""
+    steps = np.array([[0, 3, 7], [5, 5, 6]], dtype=np.int64)
+    got = normalize_patches(steps + offset, eps=1e-3)
+    # float32 output: a few roundings of its epsilon
+    np.testing.assert_allclose(got, normalize_patches(steps, eps=1e-3), rtol=1e-6)
+    return got
+
+
 FLAT = RNG.uniform(0, 255, (2, 3 * 6 * 6))
 
 
@@ -519,6 +530,10 @@ FLAT = RNG.uniform(0, 255, (2, 3 * 6 * 6))
         (lambda: normalize_patches(FLAT.astype(np.float16)), None),
         (lambda: normalize_patches(X * 1e-200), None),
         (lambda: normalize_patches(X.astype(object)), None),
+        # integers far beyond float32's (and float64's) steps keep theirs
+        (lambda: _normalized_steps(np.int64(2) ** 62), None),
+        (lambda: _normalized_steps(-(np.int64(2) ** 62)), None),
+        (lambda: ZCAWhitening(eps=0).fit(np.c_[X, X[:, :1]]), "zero variance"),
         (lambda: extract_patches(FLAT, (3, 6, 6), patch_size=7), "patch_size=7"),
         (lambda: extract_patches(FLAT, (3, 6), patch_size=2), "image_shape"),
         (lambda: extract_patches(FLAT, (3, 6, 6), patch_size=True), "patch_size"),
