@@ -88,7 +88,7 @@ class GBRBMScoreMatching(_BaseScoreMatching):
 
     alpha : float, default=0.0
         Strength of the L2 penalty ``alpha / 2 * ||W||^2`` on the weights,
-        relative to the loss in units of the data's scale.
+        relative to the loss in units of the data's scale; at most 1e10.
 
     max_iter : int, default=200
         Maximum number of L-BFGS iterations; for ``"cd"``, ``"pcd"`` and

@@ -54,7 +54,8 @@ class MPoTAutoencoder(_BaseScoreMatching):
     gamma : float, default=1.0
         Shape of the Gamma covariance units: each covariance filter's
         response has a Student-t density with ``2 gamma - 1`` degrees of
-        freedom. Fixed during training.
+        freedom. Fixed during training; at most 1e6, where the experts are
+        Gaussian to 1e-6.
 
     visible_std : float or "learn", default="learn"
         Standard deviation ``sigma`` of the visible units; the free energy is
@@ -105,7 +106,7 @@ class MPoTAutoencoder(_BaseScoreMatching):
     alpha : float, default=0.0
         Strength of the L2 penalty ``alpha / 2 ||W||^2`` on the mean filters
         (the covariance filters have unit norm), relative to the loss in
-        units of the data's scale.
+        units of the data's scale; at most 1e10.
 
     max_iter : int, default=200
         Maximum number of L-BFGS iterations; for ``"cd"``, ``"pcd"`` and
