@@ -40,14 +40,16 @@ from ._validation import check_allocation, refuse_booleans
 _VISIBLE_STD_RANGE = 1e6
 
 
-#: upper bounds of hyperparameters past which nothing changes but overflow:
-#: weights shrink as 1 / alpha, so at alpha=1e10 they are 0 to float32
-#: precision whatever the data, and a Student-t expert of 2 gamma - 1 degrees
-#: of freedom is Gaussian to 1e-6 at gamma=1e6 (the mPoT's score matching
-#: loss, quadratic in gamma, overflowed float32 above about 1e19)
+#: upper bounds of hyperparameters past which nothing changes but the risk
+#: of overflow (alpha=1e300 and gamma=1e300 made the loss non-finite, with
+#: the advice to increase alpha): the penalized weights shrink as 1 / alpha,
+#: below float32's precision at 1e10 for data of unit scale, and a Student-t
+#: expert of 2 gamma - 1 degrees of freedom is Gaussian to 1e-6 at 1e6
 _MAX_ALPHA = 1e10
 _MAX_GAMMA = 1e6
 
+#: scipy's L-BFGS-B divides tol by the machine epsilon, which overflowed at
+#: 1e300; from 2 on, the relative decrease stops it at the first iteration
 _MAX_TOL = 1e10
 
 #: the largest threshold of the soft threshold: the computations may be in
@@ -97,9 +99,6 @@ class _BaseScoreMatching(
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        # scipy's L-BFGS-B divides tol by the machine epsilon, which
-        # overflowed at 1e300; at 2 the relative decrease already stops it
-        # at the first iteration
         "tol": [Interval(Real, 0, _MAX_TOL, closed="both")],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
@@ -757,8 +756,8 @@ class _BaseScoreMatching(
 
         step_size : float, default=0.1
             Fraction of the way to the reconstruction taken at each step, in
-            (0, 2]: a larger step overshoots the reconstruction by more than
-            it moves toward it, and the steps diverge.
+            (0, 2]: larger steps overshoot it by more than they move toward
+            it, and diverge for some models.
 
         Returns
         -------
@@ -772,9 +771,10 @@ class _BaseScoreMatching(
             raise ValueError(
                 f"n_steps must be a non-negative integer, got {n_steps!r}."
             )
-        # a step beyond the reconstruction overshoots it: up to twice as far
-        # on the other side, each step the free energy's gradient is reversed,
-        # so that a larger step diverges
+        # v <- v + s (r(v) - v) moves the distance to a fixed point of r by
+        # a factor 1 - s (1 - l) per direction, for the eigenvalues l in
+        # [0, 1) of r's Jacobian there: steps up to 2 never let it grow,
+        # larger ones do for some models (step_size=inf gave NaN)
         if isinstance(step_size, bool) or not (
             isinstance(step_size, Real) and 0 < step_size <= 2
         ):

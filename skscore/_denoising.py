@@ -336,8 +336,8 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
 
         step_size : float, default=0.1
             Fraction of the way to the reconstruction taken at each step, in
-            (0, 2]: a larger step overshoots the reconstruction by more than
-            it moves toward it, and the steps diverge.
+            (0, 2]: larger steps overshoot it by more than they move toward
+            it, and diverge for some models.
 
         Returns
         -------
