@@ -771,10 +771,10 @@ class _BaseScoreMatching(
             raise ValueError(
                 f"n_steps must be a non-negative integer, got {n_steps!r}."
             )
-        # v <- v + s (r(v) - v) moves the distance to a fixed point of r by
-        # a factor 1 - s (1 - l) per direction, for the eigenvalues l in
-        # [0, 1) of r's Jacobian there: steps up to 2 never let it grow,
-        # larger ones do for some models (step_size=inf gave NaN)
+        # v <- v + s (r(v) - v) scales the distance to a fixed point of r by
+        # 1 - s (1 - l) along an eigenvector of r's Jacobian there: where r
+        # contracts (l in [0, 1)) steps up to 2 never let it grow, larger
+        # ones do (step_size=inf gave NaN)
         if isinstance(step_size, bool) or not (
             isinstance(step_size, Real) and 0 < step_size <= 2
         ):
