@@ -465,7 +465,7 @@ class _BaseScoreMatching(
             "visible_std": self.visible_std,
         }
         settings.update(
-            {name: getattr(self, name) for name in self._sampler().settings}
+            {name: getattr(self, name) for name in self._model.sampler.settings}
         )
         return settings
 
