@@ -33,11 +33,34 @@ from ._logging import iterations_to_report, progress_logger
 from ._optim import normalize_rows
 from ._training import OBJECTIVES, MinibatchTrainer, TrainingLoss, fit_lbfgs
 from ._typing import RandomStateLike
+from ._validation import check_allocation, refuse_booleans
 
 #: a learned visible standard deviation stays within this factor of the data's
 #: scale, which keeps float32 objectives finite at every L-BFGS trial point
 _VISIBLE_STD_RANGE = 1e6
 
+
+#: upper bounds of hyperparameters past which nothing changes but the risk
+#: of overflow (alpha=1e300 and gamma=1e300 made the loss non-finite, with
+#: the advice to increase alpha): the penalized weights shrink as 1 / alpha,
+#: below float32's precision at 1e10 for data of unit scale, and a Student-t
+#: expert of 2 gamma - 1 degrees of freedom is Gaussian to 1e-6 at 1e6
+_MAX_ALPHA = 1e10
+_MAX_GAMMA = 1e6
+
+#: scipy's L-BFGS-B divides tol by the machine epsilon, which overflowed at
+#: 1e300; from 2 on, the relative decrease stops it at the first iteration
+_MAX_TOL = 1e10
+
+#: the largest threshold of the soft threshold: the computations may be in
+#: float32, where a larger one (twice it, summed over a featurizer's
+#: quadrant) overflows, while the data the estimators accept project far
+#: below it, so every feature would be 0 anyway
+_MAX_THRESHOLD = 1e30
+
+#: L-BFGS keeps 10 pairs of parameter-sized vectors, Adam two moments and the
+#: fast weights of FPCD: about this many float64 copies of the parameters
+_PARAMETER_COPIES = 30
 
 #: the estimator type that fit and partial_fit return
 _Estimator = TypeVar("_Estimator", bound="_BaseScoreMatching")
@@ -69,21 +92,70 @@ class _BaseScoreMatching(
         ],
         "objective": [StrOptions(set(OBJECTIVES))],
         "encoding": [StrOptions({"expectation", "relu", "soft_threshold"})],
-        "threshold": [Interval(Real, 0, None, closed="left")],
+        "threshold": [Interval(Real, 0, _MAX_THRESHOLD, closed="both")],
         "noise": [Interval(Real, 0, None, closed="neither")],
         "n_noise_samples": [Interval(Integral, 1, None, closed="left")],
-        "alpha": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, _MAX_ALPHA, closed="both")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "tol": [Interval(Real, 0, _MAX_TOL, closed="both")],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
+    def _validate_params(self):
+        super()._validate_params()
+        refuse_booleans(self)
+
     def _check_input(self, X, sigma):
         """Warn about training data that the model cannot fit at ``sigma``."""
+
+    def _check_sizes(self, X):
+        """Refuse numbers of units or noise samples that cannot fit in memory."""
+        n_features = X.shape[1]
+        n_params = sum(
+            getattr(self, block.n_units) * (n_features + 1)
+            for block in self._model.units
+        )
+        sizes = ", ".join(
+            f"{block.n_units}={getattr(self, block.n_units)}"
+            for block in self._model.units
+        )
+        names = " or ".join(block.n_units for block in self._model.units)
+        check_allocation(
+            _PARAMETER_COPIES * 8 * n_params,
+            f"Training {sizes} units on {n_features} features",
+            f"Lower {names}.",
+        )
+        if self.objective == "dsm":  # drawn in float64, on the host
+            check_allocation(
+                self.n_noise_samples * X.shape[0] * n_features * 8,
+                f"n_noise_samples={self.n_noise_samples} corrupted copies of X",
+                "Lower n_noise_samples.",
+            )
+
+    def _check_units(self, dtype, scale):
+        """Refuse a fixed visible_std or a noise that the dtype cannot hold.
+
+        The objectives hold their squares and inverse squares, in units of
+        the data's scale: past the range :meth:`_data_scale` allows for the
+        scale itself they overflow (``visible_std=1e300`` ended in an
+        OverflowError of Python's floats).
+        """
+        limit = np.sqrt(np.finfo(dtype).max) / 1e4
+        for name in ("visible_std", "noise"):
+            value = getattr(self, name)
+            if isinstance(value, str) or (name == "noise" and self.objective != "dsm"):
+                continue
+            if not 1 / limit <= value / scale <= limit:
+                raise ValueError(
+                    f"{name}={value:.3g} is {value / scale:.3g} times the scale of X "
+                    f"({scale:.3g}), outside what {dtype} computations of the "
+                    f"objective can hold ({1 / limit:.1g} to {limit:.1g} times). "
+                    f"Choose {name} relative to the scale of X."
+                )
 
     def _data_scale(self, X):
         """The scale of X: the root mean square of its columns' deviations.
@@ -94,15 +166,17 @@ class _BaseScoreMatching(
         of ``partial_fit``, whose chunks may be too small to measure it.
         """
         dtype = float_dtype(namespace(X), X.dtype)
-        with np.errstate(over="ignore", invalid="ignore"):
-            variance = _column_variances(X).mean()
+        # in units of X's largest magnitude, so that the squares neither
+        # overflow nor underflow: X * 1e-200 was taken for constant data
+        peak = _peak(X)
+        variance = _column_variances(X, unit=peak).mean() if peak > 0 else 0.0
         if variance == 0 and self.visible_std == "learn" and self.objective == "sm":
             raise ValueError(
                 "Every feature of X is constant: the score matching objective "
                 "then decreases without bound as visible_std shrinks to 0. "
                 "Fit on data that varies, or set a fixed visible_std."
             )
-        scale = float(np.sqrt(variance)) if variance > 0 else 1.0
+        scale = peak * float(np.sqrt(variance)) if variance > 0 else 1.0
         # the objectives are in units of X**2 or 1 / X**2, in X's dtype
         limit = np.sqrt(np.finfo(dtype).max) / 1e4
         if not 1 / limit <= scale <= limit:
@@ -218,6 +292,9 @@ class _BaseScoreMatching(
         and device of the training data.
         """
         params = normalize_rows(params, self._model.unit_norm)
+        self._fitted_hyperparameters = {
+            name: getattr(self, name) for name in self._model.hyperparameters
+        }
         for name in self._model.trainable:
             if name != "log_visible_std":
                 setattr(self, f"{name}_", convert(params[name], xp, where))
@@ -258,7 +335,9 @@ class _BaseScoreMatching(
             reset=not warm,
         )
         rng = check_random_state(self.random_state)
+        self._check_sizes(X)
         scale = self._data_scale(X)
+        self._check_units(float_dtype(xp, X.dtype), scale)
         if warm:
             params = self._warm_params(float_dtype(xp, X.dtype))
         else:
@@ -277,7 +356,7 @@ class _BaseScoreMatching(
             )
             self._trainer = None  # a later partial_fit starts its own
         else:
-            self._trainer = self._minibatch_trainer(params, scale, rng)
+            self._start_trainer(params, scale, rng)
             self.loss_curve_, self.n_iter_ = [], 0
             log = progress_logger(self.verbose)
             reported = iterations_to_report(self.verbose, self.max_iter)
@@ -326,13 +405,19 @@ class _BaseScoreMatching(
         X, xp, where = input_namespace(X)
         X = validate_data(self, X, dtype=[xp.float64, xp.float32], reset=first)
         rng = check_random_state(self.random_state)
+        self._check_sizes(X)
         if first:
-            params = self._init_params(X, rng, self._data_scale(X))
+            scale = self._data_scale(X)
+            self._check_units(float_dtype(xp, X.dtype), scale)
+            params = self._init_params(X, rng, scale)
             self.loss_curve_, self.n_iter_ = [], 0
         else:
+            self._check_units(float_dtype(xp, X.dtype), self._scale)
             params = self._warm_params(float_dtype(xp, X.dtype))
         if first or getattr(self, "_trainer", None) is None:
-            self._trainer = self._minibatch_trainer(params, self._scale, rng)
+            self._start_trainer(params, self._scale, rng)
+        else:
+            self._update_trainer()
         start = time.perf_counter()
         X = to_numpy(X)  # minibatch Adam runs on the host
         params = self._minibatch_pass(X, params, shuffle=False, where="in partial_fit")
@@ -360,10 +445,10 @@ class _BaseScoreMatching(
         sampler = self._model.sampler
         return sampler(**{name: getattr(self, name) for name in sampler.settings})
 
-    def _minibatch_trainer(self, params, scale, rng):
-        """A fresh minibatch trainer, starting at ``params``."""
+    def _start_trainer(self, params, scale, rng):
+        """Start a minibatch trainer at ``params``, kept as ``_trainer``."""
         samples = OBJECTIVES[self.objective].chain_mode is not None
-        return MinibatchTrainer(
+        self._trainer = MinibatchTrainer(
             params,
             self._trainable(),
             learning_rate=self.learning_rate,
@@ -372,6 +457,70 @@ class _BaseScoreMatching(
             rng=rng,
             sampler=self._sampler() if samples else None,
         )
+        self._trainer_settings = self._settings_of_trainer()
+
+    def _settings_of_trainer(self):
+        """The settings that the minibatch trainer holds, by parameter name."""
+        settings = {
+            "objective": self.objective,
+            "learning_rate": self.learning_rate,
+            "random_state": self.random_state,
+            "visible_std": self.visible_std,
+        }
+        settings.update(
+            {name: getattr(self, name) for name in self._model.sampler.settings}
+        )
+        return settings
+
+    def _update_trainer(self):
+        """Bring the kept trainer to the current settings, or refuse to.
+
+        ``partial_fit`` honours every setting from its next call: the loss is
+        rebuilt at each call (``alpha``, ``noise``, ``n_noise_samples``,
+        ``batch_size`` and the model's hyperparameters), and the trainer is
+        given the new ``learning_rate``, a sampler with the new number of
+        steps (keeping what the old one adapted) and a generator seeded by
+        the new ``random_state``. Two changes would need another trainer,
+        whose optimizer moments and chains start again, so they are refused
+        rather than made silently: the objective (its loss decides the
+        units of the Adam moments and whether there are chains), and
+        switching ``visible_std`` between "learn" and a value (which decides
+        whether Adam trains it; one fixed value for another is honoured).
+        """
+        kept = self._trainer_settings
+        why = {
+            "objective": "whose optimizer state and Markov chains belong to its "
+            "objective",
+            "visible_std": "which learns visible_std, or keeps it fixed, as it started",
+        }
+        for name, changed in (
+            ("objective", self.objective != kept["objective"]),
+            (
+                "visible_std",
+                (kept["visible_std"] == "learn") != (self.visible_std == "learn"),
+            ),
+        ):
+            if changed:
+                raise ValueError(
+                    f"{name} was {kept[name]!r} when this model's minibatch training "
+                    f"started and is now {getattr(self, name)!r}: partial_fit "
+                    f"continues that training, {why[name]}. Set {name} back to "
+                    f"{kept[name]!r}, or call fit to start again."
+                )
+        trainer = self._trainer
+        trainer.adam.learning_rate = self.learning_rate
+        if self.random_state is not kept["random_state"] and not (
+            isinstance(self.random_state, Integral)
+            and self.random_state == kept["random_state"]
+        ):
+            trainer.rng = check_random_state(self.random_state)
+        if trainer.sampler is not None:
+            settings = trainer.sampler.settings
+            if any(getattr(self, name) != kept[name] for name in settings):
+                sampler = self._sampler()
+                sampler.restore(trainer.sampler.fitted_attributes())
+                trainer.sampler = sampler
+        self._trainer_settings = self._settings_of_trainer()
 
     def _minibatch_pass(self, X, params, *, shuffle, where):
         """One pass of the trainer over X; records its mean minibatch loss."""
@@ -423,9 +572,47 @@ class _BaseScoreMatching(
         True
         """
         check_is_fitted(self)
+        self._check_settings()
         xp, where = self._fitted_namespace()
         return self._model.input_filters(
             self._energy_params(self.intercept_visible_.dtype, xp, where)
+        )
+
+    def _check_settings(self):
+        """Validate the parameters again before a fitted model is used.
+
+        ``set_params`` validates nothing, and ``encoding`` and ``threshold``
+        are read when the model is used. The model's hyperparameters (the
+        mPoT's ``gamma``) were trained with: a model used at another value
+        is another model, so a change is refused until the model is fitted
+        again.
+        """
+        self._validate_params()
+        for name, fitted in getattr(self, "_fitted_hyperparameters", {}).items():
+            if getattr(self, name) != fitted:
+                raise ValueError(
+                    f"{name} is {getattr(self, name)!r}, but the model was fitted "
+                    f"with {name}={fitted!r}: {name} changed since fit. Call fit "
+                    f"again, or set {name} back to {fitted!r}."
+                )
+
+    def _finite(self, compute, X, method):
+        """``compute()``, the result of ``method`` on X; an error if it overflowed.
+
+        X is finite (validated), and so is what every method computes of it,
+        but rows far outside the fitted model's scale overflow X's dtype:
+        such a result is refused rather than returned as inf or NaN.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = compute()
+        xp = namespace(out)
+        if bool(xp.all(xp.isfinite(out))):
+            return out
+        raise ValueError(
+            f"{method} overflowed {X.dtype} on X, whose largest magnitude is "
+            f"{_peak(X):.3g}: X is far outside the scale of the data the model was "
+            f"fitted on (visible_std_={self.visible_std_:.3g}). Scale X as the "
+            "training data was scaled."
         )
 
     def _validated_params(self, X, method):
@@ -436,6 +623,7 @@ class _BaseScoreMatching(
         data ``fit`` saw, as scikit-learn requires.
         """
         check_is_fitted(self)
+        self._check_settings()
         X, xp, where = input_namespace(X)
         check_same_namespace(X, self.intercept_visible_, self, method)
         X = validate_data(self, X, dtype=[xp.float64, xp.float32], reset=False)
@@ -459,6 +647,10 @@ class _BaseScoreMatching(
         X, params = self._validated_params(X, "transform")
         if self.encoding == "expectation":
             return self._model.hidden_expectations(X, params)
+        return self._finite(lambda: self._encode(X, params), X, "transform")
+
+    def _encode(self, X, params):
+        """The relu or soft threshold features of validated X."""
         xp = namespace(X)
         filters, bias = self._model.input_filters(params)
         if self.encoding == "soft_threshold":
@@ -507,7 +699,9 @@ class _BaseScoreMatching(
             ``F(v)``; the model's log density is ``-F(v) - log Z``.
         """
         X, params = self._validated_params(X, "free_energy")
-        return self._model.free_energy(X, params)
+        return self._finite(
+            lambda: self._model.free_energy(X, params), X, "free_energy"
+        )
 
     def score_samples(self, X: ArrayLike) -> np.ndarray:
         """Unnormalized log density ``-F(v)`` of each row.
@@ -540,7 +734,9 @@ class _BaseScoreMatching(
             Reconstructed data.
         """
         X, params = self._validated_params(X, "reconstruct")
-        return self._model.reconstruct(X, params)
+        return self._finite(
+            lambda: self._model.reconstruct(X, params), X, "reconstruct"
+        )
 
     def denoise(
         self, X: ArrayLike, n_steps: int = 10, step_size: float = 0.1
@@ -562,7 +758,9 @@ class _BaseScoreMatching(
             Number of steps.
 
         step_size : float, default=0.1
-            Fraction of the way to the reconstruction taken at each step.
+            Fraction of the way to the reconstruction taken at each step, in
+            (0, 2]: larger steps overshoot it by more than they move toward
+            it, and diverge for some models.
 
         Returns
         -------
@@ -570,16 +768,31 @@ class _BaseScoreMatching(
             The rows after ``n_steps`` steps.
         """
         X, params = self._validated_params(X, "denoise")
-        if not (isinstance(n_steps, Integral) and n_steps >= 0):
+        if isinstance(n_steps, bool) or not (
+            isinstance(n_steps, Integral) and n_steps >= 0
+        ):
             raise ValueError(
                 f"n_steps must be a non-negative integer, got {n_steps!r}."
             )
-        if not (isinstance(step_size, Real) and step_size > 0):
-            raise ValueError(f"step_size must be a positive number, got {step_size!r}.")
-        out = copy(X)
-        for _ in range(n_steps):
-            out += step_size * (self._model.reconstruct(out, params) - out)
-        return out
+        # v <- v + s (r(v) - v) scales the distance to a fixed point of r by
+        # 1 - s (1 - l) along an eigenvector of r's Jacobian there: where r
+        # contracts (l in [0, 1)) steps up to 2 never let it grow, larger
+        # ones do (step_size=inf gave NaN)
+        if isinstance(step_size, bool) or not (
+            isinstance(step_size, Real) and 0 < step_size <= 2
+        ):
+            raise ValueError(
+                f"step_size must be a number in (0, 2], the fraction of the way to "
+                f"the reconstruction taken at each step; got {step_size!r}."
+            )
+
+        def steps():
+            out = copy(X)
+            for _ in range(n_steps):
+                out += step_size * (self._model.reconstruct(out, params) - out)
+            return out
+
+        return self._finite(steps, X, "denoise")
 
     def sample(
         self,
@@ -610,12 +823,25 @@ class _BaseScoreMatching(
             The last state of every chain.
         """
         check_is_fitted(self)
+        self._check_settings()
         for name, value, low in (("n_samples", n_samples, 1), ("n_steps", n_steps, 0)):
-            if not (isinstance(value, Integral) and value >= low):
+            if isinstance(value, bool) or not (
+                isinstance(value, Integral) and value >= low
+            ):
                 raise ValueError(
                     f"{name} must be an integer of at least {low}, got {value!r}."
                 )
-        rng = check_random_state(random_state)
+        check_allocation(
+            n_samples * self.n_features_in_ * 8,
+            f"n_samples={n_samples} rows of {self.n_features_in_} features",
+            "Lower n_samples.",
+        )
+        try:
+            rng = check_random_state(random_state)
+        except ValueError as exc:
+            raise ValueError(
+                f"random_state must be None, an int or a RandomState instance; {exc}"
+            ) from exc
         xp, where = self._fitted_namespace()
         dtype = float_dtype(xp, self.intercept_visible_.dtype)
         params = self._energy_params(dtype)
@@ -650,7 +876,7 @@ class _BaseScoreMatching(
             three curves of the "effect of regularizers" figure.
         """
         X, params = self._validated_params(X, "score_terms")
-        return self._model.sm_terms(X, params)
+        return self._finite(lambda: self._model.sm_terms(X, params), X, "score_terms")
 
     def score(self, X: ArrayLike, y: None = None) -> float:
         """Negative mean score matching objective on X (higher is better).
@@ -713,26 +939,28 @@ def _column_means(X):
     return to_numpy(xp.mean(X, axis=0)).astype(np.float64)
 
 
-def _column_variances(X):
-    """Variance of each column, a float64 NumPy array.
+def _peak(X):
+    """The largest magnitude in X, a float (X's reductions make no copy)."""
+    xp = namespace(X)
+    return max(float(xp.max(X)), -float(xp.min(X)))
+
+
+def _column_variances(X, unit=1.0):
+    """Variance of each column of ``X / unit``, a float64 NumPy array.
 
     For NumPy, computed in float64 with temporaries of bounded size (``X.var``
     would make a centered copy of X, which defeats fitting a memmap larger
     than memory). X of another Array API namespace is reduced on its device,
-    in its dtype.
+    in its dtype: its squares overflow or underflow unless ``unit`` is near
+    X's largest magnitude.
     """
     xp = namespace(X)
     if xp is not np:
-        # in X's dtype on its device: scaled by the largest value, so that
-        # neither the squares nor their sums overflow or underflow
-        peak = float(xp.max(xp.abs(X)))
-        if not 0 < peak < np.inf:
-            return np.full(X.shape[1], 0.0 if peak == 0 else np.inf)
-        return to_numpy(xp.var(X / peak, axis=0)).astype(np.float64) * peak**2
-    mean = X.mean(axis=0, dtype=np.float64)
+        return to_numpy(xp.var(X / unit, axis=0)).astype(np.float64)
+    mean = X.mean(axis=0, dtype=np.float64) / unit
     total = np.zeros(X.shape[1])
     for batch in chunk_slices(X.shape[0], 2 * X.shape[1], np.float64):
-        centered = X[batch] - mean
+        centered = X[batch] / unit - mean
         total += np.einsum("ij,ij->j", centered, centered)
     return total / X.shape[0]
 

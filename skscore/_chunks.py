@@ -2,6 +2,7 @@
 
 import contextlib
 import contextvars
+import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
@@ -58,6 +59,69 @@ def _blas_threads():
     return max((info["num_threads"] for info in _BLAS.info()), default=1)
 
 
+class _SingleThreadedBlas:
+    """The one place where skscore changes BLAS's thread count.
+
+    The count is one setting for the whole process, and a limiter puts back
+    the count it saw when it started. Limiters that start and end in several
+    threads at once end out of order: one that started inside another's limit
+    saw 1, and if it ends last it leaves BLAS at one thread for the rest of
+    the process. threadpoolctl 3.8 adds that only one thread at a time may
+    change the count (the others' limits silently do nothing), so a limit
+    must also be undone by the thread that set it.
+
+    Hence one lock, taken without waiting: the thread that holds it sets the
+    limit on entering its outermost block and restores the count when that
+    block ends, so the count that is put back is always the one found. A
+    block in any other thread meanwhile does not touch the count and runs its
+    chunks itself, in order: the holder's chunk threads already use every
+    core, and BLAS is then single-threaded for all threads (or, if the holder
+    finishes first, back at the user's count, and the products are
+    multithreaded again). Nothing waits, so a thread can neither deadlock on
+    the lock nor queue behind a long fit. Results do not depend on the number
+    of threads (see :func:`map_chunks`), so they do not depend on who held
+    the lock either.
+    """
+
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._depth = 0  # nested blocks of the holding thread
+        self._n_threads = 1
+        self._limiter = None
+
+    @contextlib.contextmanager
+    def hold(self):
+        """Run a block with BLAS at one thread; yield how many chunk threads to run.
+
+        That is the count BLAS had before the outermost block of this thread,
+        or 1 if another thread holds the limit or the count could not be
+        lowered (another thread controls it through threadpoolctl): chunk
+        threads on top of a multithreaded BLAS would oversubscribe the cores.
+        """
+        if not self._lock.acquire(blocking=False):
+            yield 1
+            return
+        try:
+            if self._depth == 0:
+                self._n_threads = _blas_threads()
+                self._limiter = _BLAS.limit(limits=1)
+                self._limiter.__enter__()
+                if _blas_threads() != 1:
+                    self._n_threads = 1
+            self._depth += 1
+            try:
+                yield self._n_threads
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._limiter.__exit__(None, None, None)
+                    self._limiter = None
+        finally:
+            self._lock.release()
+
+
+_SINGLE_THREADED_BLAS = _SingleThreadedBlas()
+
 #: the thread pool of an active :func:`parallel_chunks` block, if any
 _POOL = contextvars.ContextVar("skscore_chunk_pool", default=None)
 
@@ -72,10 +136,13 @@ def parallel_chunks():
     a single-threaded BLAS. For an optimizer loop: scipy's L-BFGS-B spends
     its time in small vector operations, which a multithreaded BLAS made
     about 15 times slower (142 ms against 7.4 ms per call at 50,000
-    parameters on 2 cores).
+    parameters on 2 cores). Blocks running in several threads at once leave
+    BLAS's thread count as they found it (see :class:`_SingleThreadedBlas`).
     """
-    n_threads = _blas_threads()
-    with _BLAS.limit(limits=1), ThreadPoolExecutor(n_threads) as pool:
+    with (
+        _SINGLE_THREADED_BLAS.hold() as n_threads,
+        ThreadPoolExecutor(n_threads) as pool,
+    ):
         token = _POOL.set((pool, n_threads))
         try:
             yield
@@ -103,8 +170,12 @@ def map_chunks(function, tasks):
     if active:
         yield from _in_order(active[0], function, tasks, n_threads)
         return
-    with _BLAS.limit(limits=1), ThreadPoolExecutor(n_threads) as pool:
-        yield from _in_order(pool, function, tasks, n_threads)
+    with _SINGLE_THREADED_BLAS.hold() as n_threads:
+        if n_threads == 1:
+            yield from map(function, tasks)
+            return
+        with ThreadPoolExecutor(n_threads) as pool:
+            yield from _in_order(pool, function, tasks, n_threads)
 
 
 def _in_order(pool, function, tasks, n_threads):

@@ -144,6 +144,10 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
     def fit(self, X: ArrayLike, y: None = None) -> DenoisingSMTransformer:
         """Fit a clone of ``estimator`` by denoising score matching.
 
+        If ``estimator`` has ``warm_start=True`` and this meta-estimator is
+        fitted, the fitted clone is given the current settings and continues
+        from its parameters, as the estimator's warm start says.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -157,7 +161,15 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         self : object
             The fitted meta-estimator.
         """
-        self.estimator_ = self._dsm_clone().fit(X)
+        if getattr(self._estimator(), "warm_start", False) and hasattr(
+            self, "estimator_"
+        ):
+            # the estimator's own warm start: its fitted clone, given the
+            # current settings, continues from its parameters
+            self.estimator_.set_params(**self._dsm_clone().get_params(deep=False))
+        else:
+            self.estimator_ = self._dsm_clone()
+        self.estimator_.fit(X)
         self._copy_input_attributes()
         return self
 
@@ -167,8 +179,9 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         """Update the model with one pass of minibatch Adam over X.
 
         The first call clones ``estimator`` with the denoising objective;
-        every call then runs its ``partial_fit``, which draws fresh
-        corruptions for each minibatch.
+        every call then gives the clone the current settings (``noise``, and
+        those of ``estimator``) and runs its ``partial_fit``, which draws
+        fresh corruptions for each minibatch.
 
         Parameters
         ----------
@@ -185,10 +198,15 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
         """
         if not hasattr(self, "estimator_"):
             self.estimator_ = self._dsm_clone()
-        elif hasattr(self.estimator_, "intercept_visible_"):
-            check_same_namespace(
-                X, self.estimator_.intercept_visible_, self, "partial_fit"
-            )
+        else:
+            if hasattr(self.estimator_, "intercept_visible_"):
+                check_same_namespace(
+                    X, self.estimator_.intercept_visible_, self, "partial_fit"
+                )
+            # settings changed since the last call (``noise``, or those of
+            # ``estimator``) reach the fitted clone, whose partial_fit honours
+            # or refuses them
+            self.estimator_.set_params(**self._dsm_clone().get_params(deep=False))
         self.estimator_.partial_fit(X)
         self._copy_input_attributes()
         return self
@@ -317,7 +335,9 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
             Number of steps.
 
         step_size : float, default=0.1
-            Fraction of the way to the reconstruction taken at each step.
+            Fraction of the way to the reconstruction taken at each step, in
+            (0, 2]: larger steps overshoot it by more than they move toward
+            it, and diverge for some models.
 
         Returns
         -------

@@ -84,11 +84,11 @@ class GBRBMScoreMatching(_BaseScoreMatching):
 
     n_gibbs_steps : int, default=1
         Block Gibbs sweeps per minibatch for ``"cd"`` (CD-k), ``"pcd"`` and
-        ``"fpcd"``.
+        ``"fpcd"``, at most 10,000.
 
     alpha : float, default=0.0
         Strength of the L2 penalty ``alpha / 2 * ||W||^2`` on the weights,
-        relative to the loss in units of the data's scale.
+        relative to the loss in units of the data's scale; at most 1e10.
 
     max_iter : int, default=200
         Maximum number of L-BFGS iterations; for ``"cd"``, ``"pcd"`` and
@@ -196,7 +196,9 @@ class GBRBMScoreMatching(_BaseScoreMatching):
     _parameter_constraints: dict = {
         **_BaseScoreMatching._parameter_constraints,
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "n_gibbs_steps": [Interval(Integral, 1, None, closed="left")],
+        # each minibatch update runs this many sweeps of every chain: beyond
+        # 10,000 (CD-1 to CD-25 are the usual settings) a pass never ends
+        "n_gibbs_steps": [Interval(Integral, 1, 10_000, closed="both")],
         "visible_std": [
             StrOptions({"learn"}),
             Interval(Real, 0, None, closed="neither"),

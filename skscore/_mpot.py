@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import _BaseScoreMatching, _largest_variance
+from ._base import _MAX_GAMMA, _BaseScoreMatching, _largest_variance
 from ._chunks import mean_and_covariance
 from ._typing import RandomStateLike
 from .energies import mpot
@@ -54,7 +54,8 @@ class MPoTAutoencoder(_BaseScoreMatching):
     gamma : float, default=1.0
         Shape of the Gamma covariance units: each covariance filter's
         response has a Student-t density with ``2 gamma - 1`` degrees of
-        freedom. Fixed during training.
+        freedom. Fixed during training; at most 1e6, where the experts are
+        Gaussian to 1e-6.
 
     visible_std : float or "learn", default="learn"
         Standard deviation ``sigma`` of the visible units; the free energy is
@@ -100,12 +101,12 @@ class MPoTAutoencoder(_BaseScoreMatching):
 
     n_leapfrog_steps : int, default=20
         Leapfrog steps of each HMC trajectory, for the maximum-likelihood
-        objectives and :meth:`sample`.
+        objectives and :meth:`sample`, at most 10,000.
 
     alpha : float, default=0.0
         Strength of the L2 penalty ``alpha / 2 ||W||^2`` on the mean filters
         (the covariance filters have unit norm), relative to the loss in
-        units of the data's scale.
+        units of the data's scale; at most 1e10.
 
     max_iter : int, default=200
         Maximum number of L-BFGS iterations; for ``"cd"``, ``"pcd"`` and
@@ -235,8 +236,10 @@ class MPoTAutoencoder(_BaseScoreMatching):
         **_BaseScoreMatching._parameter_constraints,
         "n_covariance": [Interval(Integral, 1, None, closed="left")],
         "n_mean": [Interval(Integral, 1, None, closed="left")],
-        "gamma": [Interval(Real, 0, None, closed="neither")],
-        "n_leapfrog_steps": [Interval(Integral, 1, None, closed="left")],
+        "gamma": [Interval(Real, 0, _MAX_GAMMA, closed="right")],
+        # each minibatch update runs a trajectory this long: beyond 10,000
+        # (Ranzato & Hinton used 20) a pass never ends
+        "n_leapfrog_steps": [Interval(Integral, 1, 10_000, closed="both")],
     }
 
     _model = mpot.MODEL

@@ -20,12 +20,20 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._array_api import check_same_namespace, convert, input_namespace, to_numpy
+from ._array_api import (
+    check_same_namespace,
+    convert,
+    input_namespace,
+    namespace,
+    to_numpy,
+)
+from ._base import _MAX_THRESHOLD
 from ._chunks import chunk_slices, map_chunks
 from ._encoding import bound_row
 from ._gbrbm import GBRBMScoreMatching
 from ._logging import progress_logger
 from ._typing import RandomStateLike
+from ._validation import check_allocation, refuse_booleans
 from .preprocessing import (
     ZCAWhitening,
     _check_geometry,
@@ -37,6 +45,20 @@ from .preprocessing import (
 
 #: seconds between two progress lines of ``transform``
 _PROGRESS_SECONDS = 10.0
+
+#: the largest pixel magnitude the float32 computations hold: a patch's sum
+#: of squares stays finite for patches of up to 1e8 values
+_MAX_PIXEL = 1e15
+
+#: the smallest spread of pixel values they resolve: both its squares and its
+#: steps in float32 (a relative precision of 6e-8, at the largest magnitude)
+_MIN_SPREAD = 1e-15
+_MIN_RELATIVE_SPREAD = 1e-5
+
+#: parameters that shape what ``fit`` learns from and ``transform`` reads: a
+#: change after fit would feed the fitted whitening and model patches of
+#: another size or normalization
+_FITTED_GEOMETRY = ("patch_size", "image_shape", "normalize")
 
 
 class ConvolutionalFeaturizer(
@@ -168,7 +190,7 @@ class ConvolutionalFeaturizer(
         "normalize": ["boolean"],
         "whiten": ["boolean", HasMethods(["fit", "transform"])],
         "encoding": [StrOptions({"transform", "relu", "soft_threshold"})],
-        "threshold": [Interval(Real, 0, None, closed="left")],
+        "threshold": [Interval(Real, 0, _MAX_THRESHOLD, closed="both")],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -210,8 +232,13 @@ class ConvolutionalFeaturizer(
         tags.array_api_support = True
         return tags
 
+    def _validate_params(self):
+        super()._validate_params()
+        refuse_booleans(self)
+
     def _check_images(self, X, reset):
         X = validate_data(self, X, dtype=None, reset=reset)
+        _check_pixel_values(X)
         _check_geometry(self.image_shape, self.patch_size)
         if X.shape[1] != np.prod(self.image_shape):
             raise ValueError(
@@ -265,6 +292,13 @@ class ConvolutionalFeaturizer(
         start = time.perf_counter()
         X, xp, where = input_namespace(X)
         X = self._check_images(X, reset=True)
+        check_allocation(
+            3 * 8 * self.n_patches * self.patch_size**2 * self.image_shape[0],
+            f"n_patches={self.n_patches} patches of {self.patch_size}x"
+            f"{self.patch_size}x{self.image_shape[0]} values",
+            "Lower n_patches.",
+        )
+        self._fitted_geometry = {name: getattr(self, name) for name in _FITTED_GEOMETRY}
         # patches drawn and whitened on the host; the model fits on X's device
         # if it supports the array API, else on the host
         patches = self._training_patches(to_numpy(X))
@@ -287,6 +321,26 @@ class ConvolutionalFeaturizer(
             self._filters()  # an estimator without filters fails here
         log(f"Fitted in {time.perf_counter() - start:.2f}s")
         return self
+
+    def _check_settings(self):
+        """Validate the parameters again before ``transform`` reads them.
+
+        ``set_params`` validates nothing. ``stride``, ``pooling``,
+        ``encoding``, ``threshold`` and ``n_jobs`` apply to ``transform``
+        and may change after fit; ``patch_size``, ``image_shape`` and
+        ``normalize`` shaped the patches that the whitening and the model
+        were fitted on, so a change is refused until the featurizer is
+        fitted again.
+        """
+        self._validate_params()
+        for name, fitted in getattr(self, "_fitted_geometry", {}).items():
+            if getattr(self, name) != fitted:
+                raise ValueError(
+                    f"{name} is {getattr(self, name)!r}, but the featurizer was "
+                    f"fitted with {name}={fitted!r}: {name} changed since fit, and "
+                    "the fitted whitening and model only take the patches of fit. "
+                    f"Call fit again, or set {name} back to {fitted!r}."
+                )
 
     def _filters(self):
         """Filters and intercepts of ``estimator_`` for the relu and soft threshold.
@@ -366,6 +420,7 @@ class ConvolutionalFeaturizer(
             every position with ``pooling=None``.
         """
         check_is_fitted(self)
+        self._check_settings()
         check_same_namespace(X, self._probe_patch, self, "transform")
         X, xp, where = input_namespace(X)
         X = self._check_images(X, reset=False)
@@ -599,6 +654,33 @@ class ConvolutionalFeaturizer(
             return patches[:, :-1]
         white = self.whitening_.transform(patches[:, :-1])
         return white.astype(np.float32, copy=False)
+
+
+def _check_pixel_values(X):
+    """Refuse pixel values that the float32 computations cannot hold or resolve.
+
+    Scaled by 1e30 they overflowed the patches' sums of squares (identical
+    rows), by 1e200 the conversion to float32 (NaN features); scaled by
+    1e-200 they became 0, and shifted by 1e12 their differences fell below
+    float32's steps (identical rows again).
+    """
+    xp = namespace(X)
+    high, low = float(xp.max(X)), float(xp.min(X))
+    peak, spread = max(high, -low), high - low
+    if peak > _MAX_PIXEL:
+        raise ValueError(
+            f"The largest magnitude of X is {peak:.3g}, beyond the {_MAX_PIXEL:.0g} "
+            "that the featurizer's float32 computations hold. Rescale X (the "
+            "normalization is meant for pixel values in 0..255)."
+        )
+    if 0 < spread < max(_MIN_SPREAD, _MIN_RELATIVE_SPREAD * peak):
+        raise ValueError(
+            f"The values of X span {spread:.3g}, too little for the featurizer's "
+            f"float32 computations to resolve (at least {_MIN_SPREAD:.0g}, and "
+            f"{_MIN_RELATIVE_SPREAD:.0g} times the largest magnitude, {peak:.3g}). "
+            "Subtract any common offset and rescale X (the normalization is meant "
+            "for pixel values in 0..255)."
+        )
 
 
 class _Plan(NamedTuple):

@@ -29,6 +29,7 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from . import _io
+from ._validation import check_allocation, refuse_boolean_counts
 
 _LABEL_NAMES = np.array(
     [
@@ -65,6 +66,10 @@ _ARCHIVE = _RemoteFile(
 )
 # members of the archive that are extracted; anything else in it is ignored
 _ARCHIVE_MEMBERS = (*_TRAIN_BATCHES, *_TEST_BATCHES, "batches.meta", "readme.html")
+#: the most bytes a member may hold: a batch of 10,000 images is 30.7 MB of
+#: pixels plus its labels and the pickle's framing (31.0 MB in the archive),
+#: so a larger member is not CIFAR-10's and is not written to disk
+_MAX_MEMBER_BYTES = 32 * 2**20
 
 
 def _data_error(path, problem):
@@ -431,9 +436,17 @@ def _download(remote, data_home, n_retries, delay):
                 progress = _progress(total) if total else (lambda received: None)
                 digest, received = hashlib.sha256(), 0
                 while chunk := r.read(_CHUNK_BYTES):
+                    received += len(chunk)
+                    # without a Content-Length, the archive's known size
+                    # bounds what is written to disk
+                    if remote.size is not None and received > remote.size:
+                        raise OSError(
+                            f"{remote.url} sent more than the {remote.size} bytes "
+                            "of the CIFAR-10 archive: not the expected file. "
+                            "Nothing was kept."
+                        )
                     f.write(chunk)
                     digest.update(chunk)
-                    received += len(chunk)
                     progress(received)
                 if expected is not None and received != int(expected):
                     raise _IncompleteDownload(
@@ -483,6 +496,12 @@ def _extract(archive, data_home):
                     or not member.isfile()
                 ):
                     continue
+                if member.size > _MAX_MEMBER_BYTES:
+                    raise _data_error(
+                        archive,
+                        f"its member {member.name} holds {member.size} bytes, more "
+                        f"than any file of CIFAR-10 ({_MAX_MEMBER_BYTES})",
+                    )
                 with tar.extractfile(member) as src, open(target / name, "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
                     dst.flush()
@@ -648,6 +667,14 @@ def _sha256(path):
     return digest.hexdigest()
 
 
+@validate_params(
+    {
+        "patch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_patches": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_sample_patches(
     patch_size: int = 8,
     n_patches: int = 10_000,
@@ -663,10 +690,12 @@ def load_sample_patches(
     Parameters
     ----------
     patch_size : int, default=8
-        Side of the square patches.
+        Side of the square patches, at most 427 (the height of the smaller
+        photograph).
 
     n_patches : int, default=10_000
-        Number of patches (rounded up to an even number).
+        Number of patches (rounded up to an even number), at most the number
+        of positions in a photograph, twice.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the patch positions.
@@ -682,8 +711,34 @@ def load_sample_patches(
     >>> load_sample_patches(6, 100, random_state=0).shape
     (100, 36)
     """
-    rng = check_random_state(random_state)
+    refuse_boolean_counts(
+        "load_sample_patches", patch_size=patch_size, n_patches=n_patches
+    )
+    images = load_sample_images().images
+    height = min(min(image.shape[:2]) for image in images)
+    if patch_size > height:
+        raise ValueError(
+            f"patch_size={patch_size} is larger than the sample photographs "
+            f"(the smaller side of the smaller is {height} pixels)."
+        )
+    # patches are drawn without replacement from each photograph's positions
     per_image = -(-n_patches // 2)
+    n_positions = min(
+        (image.shape[0] - patch_size + 1) * (image.shape[1] - patch_size + 1)
+        for image in images
+    )
+    if per_image > n_positions:
+        raise ValueError(
+            f"n_patches={n_patches} asks for {per_image} patches per photograph, "
+            f"which have only {n_positions} positions of {patch_size}x{patch_size} "
+            "patches. Lower n_patches or patch_size."
+        )
+    check_allocation(
+        2 * 8 * 2 * per_image * patch_size**2,
+        f"n_patches={n_patches} patches of {patch_size}x{patch_size}",
+        "Lower n_patches.",
+    )
+    rng = check_random_state(random_state)
     return np.vstack(
         [
             extract_patches_2d(
@@ -692,11 +747,22 @@ def load_sample_patches(
                 max_patches=per_image,
                 random_state=rng,
             ).reshape(per_image, -1)
-            for image in load_sample_images().images
+            for image in images
         ]
     )
 
 
+@validate_params(
+    {
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "n_features": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [Interval(Integral, 1, 16, closed="both")],
+        "weight_scale": [Interval(Real, 0, None, closed="left")],
+        "visible_std": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_gbrbm(
     n_samples: int = 1000,
     n_features: int = 8,
@@ -725,7 +791,8 @@ def make_gbrbm(
         Number of visible units.
 
     n_components : int, default=4
-        Number of hidden units, at most 16.
+        Number of hidden units, at most 16: the samples are drawn from a sum
+        over all ``2**n_components`` hidden states.
 
     weight_scale : float, default=1.0
         Scale of the weights.
@@ -756,11 +823,17 @@ def make_gbrbm(
     >>> float(round(-gbrbm.sm_terms(X, params).sum(axis=1).mean(), 1))
     2.4
     """
-    if not 1 <= n_components <= 16:
-        raise ValueError(
-            "make_gbrbm sums over all 2**n_components hidden states; "
-            f"n_components must be between 1 and 16, got {n_components}."
-        )
+    refuse_boolean_counts(
+        "make_gbrbm",
+        n_samples=n_samples,
+        n_features=n_features,
+        n_components=n_components,
+    )
+    check_allocation(
+        3 * 8 * n_samples * n_features,
+        f"n_samples={n_samples} rows of n_features={n_features}",
+        "Lower n_samples or n_features.",
+    )
     rng = check_random_state(random_state)
     W = rng.standard_normal((n_components, n_features)) * (
         weight_scale / np.sqrt(n_features)
@@ -769,9 +842,21 @@ def make_gbrbm(
     states = np.array(list(itertools.product((0.0, 1.0), repeat=n_components)))
     means = states @ W
     log_p = states @ c + means @ b + 0.5 * np.einsum("ij,ij->i", means, means)
-    p = np.exp(log_p - logsumexp(log_p))
+    with np.errstate(over="ignore", invalid="ignore"):
+        p = np.exp(log_p - logsumexp(log_p))
+    if not np.isfinite(p).all():
+        raise ValueError(
+            f"weight_scale={weight_scale:.3g} overflows the hidden states' "
+            "probabilities. Lower weight_scale."
+        )
     H = states[rng.choice(len(states), size=n_samples, p=p / p.sum())]
-    X = visible_std * (b + H @ W + rng.standard_normal((n_samples, n_features)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = visible_std * (b + H @ W + rng.standard_normal((n_samples, n_features)))
+    if not np.isfinite(X).all():
+        raise ValueError(
+            f"visible_std={visible_std:.3g} and weight_scale={weight_scale:.3g} "
+            "overflow the samples. Lower them."
+        )
     params = {
         "components": W,
         "intercept_hidden": c,

@@ -6,10 +6,15 @@ Requires matplotlib.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
+from sklearn.utils._param_validation import HasMethods, Interval, validate_params
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from ._validation import refuse_boolean_counts
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -17,6 +22,29 @@ if TYPE_CHECKING:
     from ._mpot import MPoTAutoencoder
 
 
+def _check_rows(rows, image_shape, name):
+    """``rows`` as a finite 2-D float64 array of images of ``image_shape``."""
+    rows = check_array(rows, dtype=np.float64, input_name=name)
+    if np.prod(image_shape) != rows.shape[1]:
+        raise ValueError(
+            f"image_shape={tuple(image_shape)} holds {int(np.prod(image_shape))} "
+            f"values, but each row of {name} has {rows.shape[1]}."
+        )
+    return rows
+
+
+_IMAGE_SHAPE = [tuple, list]
+
+
+@validate_params(
+    {
+        "components": ["array-like"],
+        "image_shape": _IMAGE_SHAPE,
+        "n_filters": [Interval(Integral, 1, None, closed="left")],
+        "ax": "no_validation",
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_filters(
     components: ArrayLike,
     image_shape: tuple[int, ...],
@@ -56,7 +84,8 @@ def plot_filters(
     """
     import matplotlib.pyplot as plt
 
-    components = np.asarray(components, dtype=np.float64)
+    refuse_boolean_counts("plot_filters", n_filters=n_filters)
+    components = _check_rows(components, image_shape, "components")
     order = np.argsort(-np.linalg.norm(components, axis=1))[:n_filters]
     n_cols = int(np.ceil(np.sqrt(len(order))))
     n_rows = int(np.ceil(len(order) / n_cols))
@@ -78,6 +107,16 @@ def plot_filters(
     return ax
 
 
+@validate_params(
+    {
+        "model": [HasMethods(["fit"])],
+        "image_shape": _IMAGE_SHAPE,
+        "n_filters": [Interval(Integral, 1, None, closed="left")],
+        "basis": ["array-like", None],
+        "axes": "no_validation",
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_mpot_filters(
     model: MPoTAutoencoder,
     image_shape: tuple[int, ...],
@@ -125,6 +164,7 @@ def plot_mpot_filters(
     """
     import matplotlib.pyplot as plt
 
+    check_is_fitted(model, ["covariance_components_", "components_"])
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(9, 4.5))
     banks = {
@@ -139,6 +179,15 @@ def plot_mpot_filters(
     return axes
 
 
+@validate_params(
+    {
+        "estimators": [dict],
+        "X": ["array-like"],
+        "n_rounds": [Interval(Integral, 1, None, closed="left")],
+        "axes": "no_validation",
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_score_terms(
     estimators: Sequence,
     X: ArrayLike,
@@ -195,6 +244,9 @@ def plot_score_terms(
     from sklearn.base import clone
     from sklearn.exceptions import ConvergenceWarning
 
+    refuse_boolean_counts("plot_score_terms", n_rounds=n_rounds)
+    if not estimators:
+        raise ValueError("estimators is empty: give at least one label: estimator.")
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(11, 3.2))
     for label, estimator in estimators.items():
@@ -214,6 +266,17 @@ def plot_score_terms(
     return axes
 
 
+@validate_params(
+    {
+        "clean": ["array-like"],
+        "noisy": ["array-like"],
+        "denoised": ["array-like"],
+        "image_shape": _IMAGE_SHAPE,
+        "n_images": [Interval(Integral, 1, None, closed="left")],
+        "axes": "no_validation",
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_denoising(
     clean: ArrayLike,
     noisy: ArrayLike,
@@ -257,6 +320,15 @@ def plot_denoising(
     """
     import matplotlib.pyplot as plt
 
+    refuse_boolean_counts("plot_denoising", n_images=n_images)
+    clean = _check_rows(clean, image_shape, "clean")
+    noisy = _check_rows(noisy, image_shape, "noisy")
+    denoised = _check_rows(denoised, image_shape, "denoised")
+    if not clean.shape == noisy.shape == denoised.shape:
+        raise ValueError(
+            f"clean, noisy and denoised must be the same patches: got shapes "
+            f"{clean.shape}, {noisy.shape} and {denoised.shape}."
+        )
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(10, 3.6))
     side = int(np.ceil(np.sqrt(n_images)))

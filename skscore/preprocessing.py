@@ -17,8 +17,15 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._array_api import (
+    check_same_namespace,
+    convert,
+    device,
+    input_namespace,
+)
 from ._chunks import mean_and_covariance
 from ._typing import RandomStateLike
+from ._validation import check_allocation, refuse_boolean_counts, refuse_booleans
 
 
 def _as_images(X, image_shape):
@@ -70,6 +77,7 @@ def n_patch_positions(
     >>> n_patch_positions((3, 32, 32), 6)
     (27, 27)
     """
+    refuse_boolean_counts("n_patch_positions", patch_size=patch_size, stride=stride)
     _check_geometry(image_shape, patch_size)
     _, height, width = image_shape
     return (height - patch_size) // stride + 1, (width - patch_size) // stride + 1
@@ -120,6 +128,7 @@ def extract_patches(
     >>> extract_patches(images, (3, 4, 4), patch_size=2, stride=2).shape
     (8, 12)
     """
+    refuse_boolean_counts("extract_patches", patch_size=patch_size, stride=stride)
     _check_geometry(image_shape, patch_size)
     windows = _patch_windows(_as_images(X, image_shape), patch_size, stride)
     return windows.reshape(-1, windows[0, 0, 0].size)
@@ -179,7 +188,13 @@ def sample_patches(
     >>> sample_patches(images, 10, random_state=0).shape
     (10, 108)
     """
+    refuse_boolean_counts("sample_patches", n_patches=n_patches, patch_size=patch_size)
     images = _as_images(X, image_shape)
+    check_allocation(
+        3 * images.itemsize * n_patches * image_shape[0] * patch_size**2,
+        f"n_patches={n_patches} patches of {patch_size}x{patch_size}x{image_shape[0]}",
+        "Lower n_patches.",
+    )
     rng = check_random_state(random_state)
     n_rows, n_cols = n_patch_positions(image_shape, patch_size)
     which = rng.randint(len(images), size=n_patches)
@@ -205,7 +220,9 @@ def normalize_patches(patches: ArrayLike, eps: float = 10.0) -> np.ndarray:
 
     Each row becomes ``(x - mean(x)) / sqrt(var(x) + eps)``, as in Coates, Lee
     & Ng (2011), whose ``eps = 10`` suits pixel values in 0..255. Float input
-    keeps its dtype; other input becomes float32.
+    keeps its dtype (float16 is computed in float32, whose squares do not
+    overflow at pixel values); other input is computed in float64 and
+    becomes float32.
 
     Parameters
     ----------
@@ -228,9 +245,62 @@ def normalize_patches(patches: ArrayLike, eps: float = 10.0) -> np.ndarray:
     array([[-0.95346259,  0.95346259],
            [ 0.        ,  0.        ]])
     """
+    patches, xp, _ = input_namespace(patches)
+    if xp is not np:
+        return _normalize_on_device(check_array(patches, dtype=None), eps, xp)
     patches = check_array(patches, dtype=None)
-    dtype = patches.dtype if np.issubdtype(patches.dtype, np.floating) else np.float32
-    return _normalize_patches(patches.astype(dtype, copy=True), eps)
+    floating = np.issubdtype(patches.dtype, np.floating)
+    dtype = patches.dtype if floating else np.float32
+    # float16's largest value is 65504: a patch's sum of squared deviations
+    # of pixels in 0..255 overflowed it, and every patch became 0. Integers
+    # are normalized in float64, which holds them exactly up to 2**53 (in
+    # float32, values near 2**62 that differ by 1 were all equal)
+    work = np.promote_types(dtype, np.float32) if floating else np.float64
+    if np.issubdtype(patches.dtype, np.integer) and patches.size:
+        # the normalization ignores a patch's offset: integers are shifted
+        # to start at 0 exactly (differences in unsigned arithmetic, which
+        # wraps to the true difference), so large values keep their steps
+        unsigned = np.dtype(f"u{patches.dtype.itemsize}")
+        low = patches.min(axis=1, keepdims=True)
+        patches = patches.astype(unsigned) - low.astype(unsigned)
+    if patches.size:
+        peak = max(float(patches.max()), -float(patches.min()))
+        if peak > np.sqrt(np.finfo(work).max / patches.shape[1]):
+            # a patch's sum of squares would overflow, and the patch become 0
+            raise ValueError(
+                f"The largest magnitude in patches is {peak:.3g}: their squares "
+                f"overflow {np.dtype(work)}. Rescale the patches."
+            )
+    normalized = _normalize_patches(patches.astype(work, copy=True), eps)
+    return normalized.astype(dtype, copy=False)
+
+
+def _normalize_on_device(patches, eps, xp):
+    """:func:`normalize_patches` of an array of namespace ``xp``, on its device.
+
+    Float patches keep their dtype, as for NumPy (float16 computed in
+    float32), others become float32.
+    """
+    floating = xp.isdtype(patches.dtype, "real floating")
+    dtype = patches.dtype if floating else xp.float32
+    # float16 (where the namespace has it) in float32, integers in the
+    # largest float of the device, as for NumPy
+    if not floating:
+        work = _largest_float(xp, device(patches))
+    else:
+        work = xp.float32 if dtype == getattr(xp, "float16", None) else dtype
+    patches = xp.astype(patches, work, copy=True)
+    if patches.shape[0]:
+        peak = max(float(xp.max(patches)), -float(xp.min(patches)))
+        if peak > np.sqrt(xp.finfo(work).max / patches.shape[1]):
+            raise ValueError(
+                f"The largest magnitude in patches is {peak:.3g}: their squares "
+                f"overflow {work}. Rescale the patches."
+            )
+    patches -= xp.mean(patches, axis=1, keepdims=True)
+    variance = xp.sum(patches * patches, axis=1, keepdims=True) / patches.shape[1]
+    patches /= xp.sqrt(variance + eps)
+    return xp.astype(patches, dtype)
 
 
 def _normalize_patches(patches, eps=10.0):
@@ -241,6 +311,15 @@ def _normalize_patches(patches, eps=10.0):
     variance += eps
     patches /= np.sqrt(variance, out=variance)[:, None]
     return patches
+
+
+def _largest_float(xp, where):
+    """float64, or float32 on a device without it (such as Apple's MPS)."""
+    try:
+        xp.zeros(1, dtype=xp.float64, device=where)
+    except (TypeError, ValueError, RuntimeError):
+        return xp.float32
+    return xp.float64
 
 
 class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -300,6 +379,10 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def __init__(self, eps: float = 0.1):
         self.eps = eps
 
+    def _validate_params(self):
+        super()._validate_params()
+        refuse_booleans(self)
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: None = None) -> ZCAWhitening:
         """Estimate the mean and the whitening matrix from X.
@@ -317,20 +400,39 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
-        self.mean_, covariance = mean_and_covariance(X)
+        X, xp, where = input_namespace(X)
+        X = validate_data(self, X, dtype=[xp.float64, xp.float32], ensure_min_samples=2)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean, covariance = mean_and_covariance(X)
+        if not np.isfinite(covariance).all():
+            # the eigendecomposition of an overflowed covariance fails with
+            # a LinAlgError that does not say why
+            peak = max(float(xp.max(X)), -float(xp.min(X)))
+            raise ValueError(
+                f"The covariance of X overflows float64 (the largest magnitude in "
+                f"X is {peak:.3g}). Rescale X."
+            )
         eigenvalues, eigenvectors = np.linalg.eigh(covariance)
-        eigenvalues = np.clip(eigenvalues, 0, None)[::-1]
+        # decreasing order, in contiguous copies (a reversed view has negative
+        # strides, which other namespaces cannot take)
+        eigenvalues = np.ascontiguousarray(np.clip(eigenvalues, 0, None)[::-1])
         eigenvectors = eigenvectors[:, ::-1]
-        if eigenvalues[-1] + self.eps <= 0:
+        # eigenvalues within round-off of 0, relative to the largest, are 0:
+        # with eps=0 they were inverted into a whitening of round-off noise
+        # amplified 1e8 times
+        round_off = eigenvalues[0] * len(eigenvalues) * np.finfo(np.float64).eps
+        if self.eps == 0 and eigenvalues[-1] <= round_off:
             raise ValueError(
                 "X has a direction of zero variance and eps=0: the whitening is "
                 "undefined. Use eps > 0."
             )
-        self.explained_variance_ = eigenvalues
-        self.whitening_ = (
-            eigenvectors / np.sqrt(eigenvalues + self.eps)
-        ) @ eigenvectors.T
+        whitening = (eigenvectors / np.sqrt(eigenvalues + self.eps)) @ eigenvectors.T
+        # computed in float64 on the host; kept in X's namespace, on its
+        # device, as scikit-learn keeps fitted arrays
+        dtype = None if xp is np else _largest_float(xp, where)
+        self.mean_ = convert(mean, xp, where, dtype)
+        self.explained_variance_ = convert(eigenvalues, xp, where, dtype)
+        self.whitening_ = convert(whitening, xp, where, dtype)
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:
@@ -347,10 +449,14 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Whitened data, in the dtype of X (float32 or float64).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return (X - self.mean_.astype(X.dtype)) @ self.whitening_.astype(X.dtype)
+        check_same_namespace(X, self.mean_, self, "transform")
+        X, xp, where = input_namespace(X)
+        X = validate_data(self, X, dtype=[xp.float64, xp.float32], reset=False)
+        mean = convert(self.mean_, xp, where, X.dtype)
+        return (X - mean) @ convert(self.whitening_, xp, where, X.dtype)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.array_api_support = True
         return tags

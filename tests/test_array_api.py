@@ -374,3 +374,31 @@ def test_input_filters_are_copies(data):
     _, intercepts = fitted.input_filters()
     intercepts += 100
     np.testing.assert_array_equal(fitted.intercept_hidden_, before)
+
+
+@pytest.mark.parametrize("to", NAMESPACES.values(), ids=NAMESPACES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_whitening_and_patch_normalization_compute_in_the_input_namespace(to, dtype):
+    from skscore.preprocessing import ZCAWhitening, normalize_patches
+
+    X = np.random.default_rng(0).uniform(0, 255, (60, 12)).astype(dtype)
+    expected = {
+        "white": ZCAWhitening().fit(X).transform(X),
+        "normalized": normalize_patches(X),
+    }
+    with sklearn.config_context(array_api_dispatch=True):
+        X_other = to(X)
+        zca = ZCAWhitening().fit(X_other)
+        got = {
+            "white": zca.transform(X_other),
+            "normalized": normalize_patches(X_other),
+        }
+    for name, value in got.items():
+        assert namespace(value) is namespace(X_other), name
+        assert to_numpy(value).dtype == dtype, name
+        # entries near 0: the tolerance is relative to the largest
+        scale = np.abs(expected[name]).max()
+        np.testing.assert_allclose(
+            to_numpy(value), expected[name], rtol=0, atol=RTOL[dtype] * scale
+        )
+    assert namespace(zca.whitening_) is namespace(X_other)

@@ -175,15 +175,29 @@ def cache_key(name, featurizer, noises, scale, random_state, images):
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def read_cache(path, log):
-    """A cached row and its features, or None when absent or unreadable."""
+def read_cache(path, log, n_rows):
+    """A cached row and its features, or None when absent, unreadable or wrong.
+
+    ``n_rows`` are the numbers of images of the parts: features of other
+    shapes (a file altered or mixed up since) are computed again rather
+    than classified.
+    """
     if not path.exists():
         return None
     try:
         with np.load(path, allow_pickle=False) as stored:
             row = json.loads(str(stored["row"]))
             features = [stored[part] for part in PARTS]
-    except Exception as exc:  # truncated, corrupt: compute again
+        shapes = [f.shape for f in features]
+        if (
+            any(len(shape) != 2 for shape in shapes)
+            or [shape[0] for shape in shapes] != list(n_rows)
+            or len({shape[1] for shape in shapes}) != 1
+        ):
+            raise ValueError(
+                f"features of shapes {shapes}, not {list(n_rows)} rows of one width"
+            )
+    except Exception as exc:  # truncated, corrupt, altered: compute again
         log(
             f"  cached features {path} are unreadable ({type(exc).__name__}: "
             f"{exc}); computing them again"
@@ -194,8 +208,12 @@ def read_cache(path, log):
 
 def write_cache(path, row, features):
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _io.atomic_writer(path) as f:
-        np.savez(f, row=json.dumps(row), **dict(zip(PARTS, features, strict=True)))
+    # the directory's lock: no other writer of this entry is running while
+    # the temporary files that killed ones left (hundreds of MB each) go
+    with _io.locked(path.parent):
+        _io.remove_stale_temporaries(path)
+        with _io.atomic_writer(path) as f:
+            np.savez(f, row=json.dumps(row), **dict(zip(PARTS, features, strict=True)))
 
 
 def row_features(
@@ -213,7 +231,8 @@ def row_features(
     if cache is not None:
         key = cache_key(name, featurizer, noises, scale, random_state, images)
         path = cache / f"{slug(name)}-{key}.npz"
-    stored = None if path is None or redo else read_cache(path, log)
+    n_rows = [len(part) for part in images]
+    stored = None if path is None or redo else read_cache(path, log, n_rows)
     if stored is not None:
         log(f"  features from {path}")
         return stored

@@ -10,6 +10,7 @@ untouched; rows the current table does not define are kept.
 """
 
 import json
+import math
 from dataclasses import asdict
 from pathlib import Path
 
@@ -29,6 +30,36 @@ def identity(scale, classification):
     return json.loads(
         json.dumps({"scale": asdict(scale), "classification": asdict(classification)})
     )
+
+
+def strict_json(value):
+    """``value`` as strict JSON text: NaN and infinities written as null.
+
+    ``json.dumps`` writes them as the bare tokens ``NaN`` and ``Infinity``,
+    which are not JSON and which strict readers (JavaScript's, jq's) refuse;
+    a figure that is not a number is no figure, as an empty cell says.
+    """
+
+    def strict(item):
+        if isinstance(item, float) and not math.isfinite(item):
+            return None
+        if isinstance(item, dict):
+            return {key: strict(entry) for key, entry in item.items()}
+        if isinstance(item, list | tuple):
+            return [strict(entry) for entry in item]
+        return item
+
+    return json.dumps(strict(value), indent=2, allow_nan=False)
+
+
+def check_output(output):
+    """Refuse a results path whose markdown table would overwrite it."""
+    if output is not None and Path(output).suffix == ".md":
+        raise ValueError(
+            f"The results file {output} ends in .md, the name of the markdown "
+            "table written beside it, which would overwrite the results: give "
+            "a path ending in .json."
+        )
 
 
 def _check_protocol(output, stored, expected):
@@ -96,7 +127,7 @@ def write_files(output, results):
     table = output.with_suffix(".md")
     for path in (output, table):
         _io.remove_stale_temporaries(path)
-    _io.atomic_write(output, json.dumps(results, indent=2))
+    _io.atomic_write(output, strict_json(results))
     _io.atomic_write(table, markdown_table(results) + "\n")
 
 
@@ -109,9 +140,7 @@ def save_row(output, expected, name, row, table):
         except ResultsFileError as exc:
             # keep the row just computed beside the file, never over it
             rescue = output.with_name(f"{output.stem}.{slug(name)}.rescued.json")
-            _io.atomic_write(
-                rescue, json.dumps({**expected, "rows": {name: row}}, indent=2)
-            )
+            _io.atomic_write(rescue, strict_json({**expected, "rows": {name: row}}))
             raise ResultsFileError(
                 f"{exc} The row {name!r} just computed was saved to {rescue}."
             ) from exc
@@ -129,6 +158,7 @@ class ResultsStore:
     """
 
     def __init__(self, output, expected, table, log=print):
+        check_output(output)
         self.output = None if output is None else Path(output)
         self.expected, self.table = expected, table
         self.rows = read_results(self.output, expected)

@@ -1,0 +1,128 @@
+"""Settings changed after fit or between partial_fit calls: honoured or refused."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from skscore import DenoisingSMTransformer, GBRBMScoreMatching, MPoTAutoencoder
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+X = np.random.default_rng(0).standard_normal((120, 6))
+
+
+@pytest.mark.parametrize(
+    "model, change",
+    [
+        (GBRBMScoreMatching(3, random_state=0), {"objective": "cd"}),
+        (GBRBMScoreMatching(3, objective="pcd", random_state=0), {"objective": "sm"}),
+        (MPoTAutoencoder(3, 2, random_state=0), {"objective": "fpcd"}),
+        (GBRBMScoreMatching(3, random_state=0), {"visible_std": 0.5}),
+        (
+            GBRBMScoreMatching(3, visible_std=1.0, random_state=0),
+            {"visible_std": "learn"},
+        ),
+    ],
+)
+def test_a_change_the_trainer_cannot_take_is_refused_until_fit(model, change):
+    model.partial_fit(X)
+    (name,) = change
+    before = model.get_params()[name]
+    with pytest.raises(ValueError, match=f"{name} was .*call fit to start again"):
+        model.set_params(**change).partial_fit(X)
+    # set back, training continues; or fit starts again under the new setting
+    model.set_params(**{name: before}).partial_fit(X)
+    assert model.n_iter_ == 2
+    model.set_params(**change, max_iter=1).fit(X)
+    model.partial_fit(X)
+
+
+def test_a_new_fixed_visible_std_is_honoured():
+    model = GBRBMScoreMatching(3, visible_std=1.0, random_state=0).partial_fit(X)
+    model.set_params(visible_std=0.5).partial_fit(X)
+    # kept as its logarithm: exp(log(0.5)) is 0.5 within a few roundings
+    assert model.visible_std_ == pytest.approx(0.5, rel=4 * np.finfo(float).eps)
+
+
+def test_a_new_learning_rate_is_honoured_from_the_next_call():
+    model = GBRBMScoreMatching(3, objective="cd", random_state=0).partial_fit(X)
+    # a fresh model at this rate is refused at its first step: so must this one
+    with pytest.raises(ValueError, match="learning_rate=1e\\+39 is too large"):
+        model.set_params(learning_rate=1e39).partial_fit(X)
+    assert model._trainer.adam.learning_rate == 1e39
+
+
+def _steps_of_one_call(model, counter):
+    """The Markov chain steps taken by one more partial_fit call."""
+    counter.clear()
+    model.partial_fit(X)
+    return sum(counter)
+
+
+@pytest.mark.parametrize(
+    "model, name",
+    [
+        (GBRBMScoreMatching(3, objective="cd", batch_size=60), "n_gibbs_steps"),
+        (
+            MPoTAutoencoder(3, 2, objective="pcd", batch_size=60, n_leapfrog_steps=2),
+            "n_leapfrog_steps",
+        ),
+    ],
+)
+def test_new_numbers_of_chain_steps_are_honoured_from_the_next_call(
+    model, name, monkeypatch
+):
+    model.set_params(random_state=0).partial_fit(X)
+    counter = []
+    energy = type(model)._model
+    run = energy.sampler.run
+
+    def counting_run(self, experts, V, n_steps, rng):
+        counter.append(
+            n_steps * (self.n_leapfrog_steps if name == "n_leapfrog_steps" else 1)
+        )
+        return run(self, experts, V, n_steps, rng)
+
+    monkeypatch.setattr(energy.sampler, "run", counting_run)
+    assert _steps_of_one_call(model, counter) == 2 * model.get_params()[name]
+    model.set_params(**{name: 5})
+    assert _steps_of_one_call(model, counter) == 2 * 5
+
+
+def test_a_new_random_state_reseeds_the_next_call():
+    first = GBRBMScoreMatching(3, objective="dsm", random_state=0).partial_fit(X)
+    second = clone(first).partial_fit(X)
+    first.set_params(random_state=1).partial_fit(X)
+    second.partial_fit(X)
+    assert not np.allclose(first.components_, second.components_)
+    # the same as a model whose trainer was seeded by 1 at that point
+    third = clone(second).set_params(random_state=0).partial_fit(X)
+    third._trainer.rng = np.random.RandomState(1)
+    third.partial_fit(X)
+    np.testing.assert_array_equal(third.components_, first.components_)
+
+
+def test_the_meta_estimator_passes_changed_settings_to_its_clone():
+    model = DenoisingSMTransformer(GBRBMScoreMatching(3), random_state=0)
+    model.partial_fit(X)
+    model.set_params(noise=0.5, estimator__learning_rate=0.02).partial_fit(X)
+    assert model.estimator_.noise == 0.5
+    assert model.estimator_._trainer.adam.learning_rate == 0.02
+    with pytest.raises(ValueError, match="visible_std was 'learn'"):
+        model.set_params(estimator__visible_std=2.0).partial_fit(X)
+
+
+def test_the_meta_estimator_honours_its_estimators_warm_start():
+    estimator = GBRBMScoreMatching(3, max_iter=3, warm_start=True)
+    model = DenoisingSMTransformer(estimator, random_state=0).fit(X)
+    fitted = model.estimator_
+    model.fit(X)
+    assert model.estimator_ is fitted
+    # the same as the wrapped estimator's own warm start, fitted twice
+    direct = clone(estimator).set_params(objective="dsm", random_state=0)
+    direct.fit(X).fit(X)
+    np.testing.assert_array_equal(model.estimator_.components_, direct.components_)
+    cold = DenoisingSMTransformer(
+        estimator.set_params(warm_start=False), random_state=0
+    )
+    assert not np.array_equal(cold.fit(X).estimator_.components_, direct.components_)
