@@ -49,6 +49,17 @@ from skscore.datasets import load_cifar10
 from skscore.preprocessing import sample_patches
 
 RESULTS = Path(__file__).resolve().parent / "results"
+
+#: the dictionaries drawn in the figure's left panel, where more are unreadable
+FIGURE_LINES = (
+    "OMP-1",
+    "random patches",
+    "GBRBM DSM, noise 2, learned sigma",
+    "GBRBM DSM, noise 1, sigma=1",
+    "GBRBM SM from OMP-1",
+    "GBRBM SM (default: learned sigma)",
+    "Gaussian directions",
+)
 THRESHOLD = 0.25
 
 
@@ -200,12 +211,13 @@ def save(output, name, row):
     return results
 
 
-def figure(results, path, n_bands=12):
+def figure(results, path, lines=FIGURE_LINES, n_bands=12):
     """Each dictionary's energy over the whitened spectrum, and its accuracy.
 
     Left: the mean share of a unit filter's energy in each band of
     whitened directions (largest variance first), with the patches'
-    variance along them; right: the validation accuracy, best first.
+    variance along them, for the dictionaries named in ``lines`` (all when
+    None); right: the validation accuracy of every dictionary, best first.
     """
     import matplotlib
 
@@ -216,10 +228,20 @@ def figure(results, path, n_bands=12):
     fig, (left, right) = plt.subplots(
         1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [1, 1.1]}
     )
-    variances = np.asarray(rows[0][1]["whitened_variances"])
-    bands = np.array_split(np.arange(len(variances)), n_bands)
+    # the spectrum of the default whitening, ZCA: the rows of a PCA input
+    # have fewer directions and are left out of the left panel
+    n_directions = max(len(row["whitened_variances"]) for _, row in rows)
+    zca = [
+        (name, row)
+        for name, row in rows
+        if len(row["energy_by_direction"]) == n_directions
+    ]
+    variances = np.asarray(zca[0][1]["whitened_variances"])
+    bands = np.array_split(np.arange(n_directions), n_bands)
     middles = [band.mean() + 1 for band in bands]
-    for name, row in rows:
+    for name, row in zca:
+        if lines is not None and name not in lines:
+            continue
         energy = np.asarray(row["energy_by_direction"])
         left.plot(middles, [energy[band].sum() for band in bands], label=name, lw=1.2)
     left.set_xlabel("whitened directions, largest variance first")
