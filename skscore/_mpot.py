@@ -107,15 +107,35 @@ class MPoTAutoencoder(_BaseScoreMatching):
         (the covariance filters have unit norm), relative to the loss in
         units of the data's scale.
 
-    max_iter : int, default=200
+    max_iter : int, default=500
         Maximum number of L-BFGS iterations; for ``"cd"``, ``"pcd"`` and
         ``"fpcd"``, the number of passes over the data.
 
-    tol : float, default=1e-6
-        L-BFGS stops when the largest gradient entry, or the relative decrease
-        of the loss between iterations, falls below ``tol``, both measured on
-        the loss in units of the data's scale, so that fitting ``X * s`` runs
-        as fitting ``X``. Unused by the maximum-likelihood objectives.
+    tol : float, default=1e-2
+        Convergence threshold of L-BFGS: ``fit`` stops once the training loss
+        on the held-out rows (see ``validation_fraction``) has improved, over
+        the last ``n_iter_no_change`` iterations, by less than ``tol`` times
+        its best value before them (in absolute value, at least 1), the
+        losses being measured in units of the data's scale (the root mean
+        square of the column standard deviations) so that fitting ``X * s``
+        runs as fitting ``X``: by default, once it falls by less than 1% in
+        10 iterations. A fit that reaches ``max_iter`` before that warns
+        (ConvergenceWarning). Unused by the maximum-likelihood objectives,
+        which run ``max_iter`` passes.
+
+    n_iter_no_change : int, default=10
+        Length, in L-BFGS iterations, of the window over which ``tol``
+        measures the improvement.
+
+    validation_fraction : float or None, default=0.1
+        Fraction of the rows of X held out (at random, seeded by
+        ``random_state``) for the stopping rule; ``fit`` returns the
+        parameters of the iteration where the loss on them was lowest, so
+        that a model that starts to overfit a small X stops there. None
+        fits every row and stops on the training loss instead, which also
+        keeps a memmap X out of memory (the held-out split copies the rows
+        to fit). Unused by :meth:`partial_fit` and the maximum-likelihood
+        objectives.
 
     batch_size : int, default=256
         Rows per minibatch in :meth:`partial_fit` and the maximum-likelihood
@@ -164,6 +184,11 @@ class MPoTAutoencoder(_BaseScoreMatching):
         Training loss after each L-BFGS iteration; with :meth:`partial_fit`
         and the maximum-likelihood objectives, the mean minibatch loss of each
         pass, for the latter ``mean F(data) - mean F(samples)``.
+
+    validation_loss_curve_ : list of float
+        Training loss on the held-out rows after each L-BFGS iteration;
+        empty with ``validation_fraction=None`` and for the
+        maximum-likelihood objectives.
 
     n_iter_ : int
         Number of L-BFGS iterations or passes run, plus one per
@@ -238,6 +263,8 @@ class MPoTAutoencoder(_BaseScoreMatching):
 
     _model = mpot.MODEL
 
+    _unit_kinds = {"n_covariance": "covariance", "n_mean": "mean"}
+
     def __init__(
         self,
         n_covariance: int = 64,
@@ -252,8 +279,10 @@ class MPoTAutoencoder(_BaseScoreMatching):
         n_noise_samples: int = 1,
         n_leapfrog_steps: int = 20,
         alpha: float = 0.0,
-        max_iter: int = 200,
-        tol: float = 1e-6,
+        max_iter: int = 500,
+        tol: float = 1e-2,
+        n_iter_no_change: int = 10,
+        validation_fraction: float | None = 0.1,
         batch_size: int = 256,
         learning_rate: float = 0.03,
         warm_start: bool = False,
@@ -273,6 +302,8 @@ class MPoTAutoencoder(_BaseScoreMatching):
         self.alpha = alpha
         self.max_iter = max_iter
         self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.validation_fraction = validation_fraction
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.warm_start = warm_start

@@ -157,6 +157,8 @@ def minimize_lbfgs(
     tol,
     verbose,
     name,
+    n_iter_no_change=10,
+    validation=None,
     unit=1.0,
     bounds=None,
 ):
@@ -178,21 +180,32 @@ def minimize_lbfgs(
         Maximum number of L-BFGS iterations.
 
     tol : float
-        Stop when the largest entry of the gradient of ``loss / unit``, or the
-        decrease of ``loss / unit`` between iterations relative to
-        ``max(|loss / unit|, 1)``, falls below ``tol``.
+        The stopping rule's threshold: the fit has converged once the
+        monitored loss (``validation``'s, or else ``objective``'s) has not
+        fallen below its best value by more than ``tol * max(|best|, 1)``,
+        in units of ``unit``, for ``n_iter_no_change`` iterations in a row.
+        L-BFGS also stops where its line search finds no decrease left.
 
     verbose : int
-        If positive, log one line per iteration: iteration, loss, gradient
-        norm of ``loss / unit`` and elapsed seconds.
+        If positive, log one line per iteration: iteration, loss (and
+        validation loss), gradient norm of ``loss / unit`` and elapsed
+        seconds.
 
     name : str
         What is being minimized, for messages (e.g. "the 'sm' objective").
 
+    n_iter_no_change : int, default=10
+        Length of the stopping rule's window.
+
+    validation : callable, default=None
+        A function like ``objective`` (the loss on held-out data) that the
+        stopping rule monitors; the parameters returned are then those of
+        the iteration where it was lowest.
+
     unit : float, default=1.0
         The natural size of the loss: L-BFGS minimizes ``loss / unit``, so
-        that its stopping rules, which are partly absolute, do not depend on
-        the units the loss is expressed in.
+        that the stopping rules do not depend on the units the loss is
+        expressed in.
 
     bounds : dict of str to (float, float), default=None
         Open intervals for entries of ``trainable``, which must start inside
@@ -204,13 +217,17 @@ def minimize_lbfgs(
     Returns
     -------
     params : dict of ndarray
-        The parameters at the last iterate, in the dtypes of the input.
+        The parameters at the last iterate (with ``validation``, at the
+        iterate of lowest validation loss), in the dtypes of the input.
 
     loss_curve : list of float
-        Loss at each iterate; the last entry is the loss of the returned ``params``.
+        Loss at each iterate.
 
     n_iter : int
         Number of iterations run.
+
+    validation_curve : list of float
+        The validation loss at each iterate; empty without ``validation``.
     """
     log = progress_logger(verbose)
     last = {}
@@ -245,36 +262,88 @@ def minimize_lbfgs(
         last["grad_norm"] = grad_norm
         return loss / unit, grad
 
-    loss_curve = []
+    loss_curve, validation_curve = [], []
+    rule = _NoImprovement(tol, n_iter_no_change)
     start = time.perf_counter()
 
     def callback(intermediate_result):
         # L-BFGS accepts the point it evaluated last, so the loss is recorded
         # from that evaluation rather than recomputed.
         loss_curve.append(float(intermediate_result.fun) * unit)
+        line = f"Iteration {len(loss_curve)}, loss = {loss_curve[-1]:.8g}, "
+        if validation is None:
+            monitored = loss_curve[-1]
+        else:
+            monitored, _ = evaluate(
+                validation,
+                at(intermediate_result.x),
+                trainable,
+                f"{name} on the validation rows",
+                f"after {len(loss_curve)} L-BFGS iterations",
+            )
+            validation_curve.append(float(monitored))
+            line += f"validation loss = {monitored:.8g}, "
         log(
-            f"Iteration {len(loss_curve)}, loss = {loss_curve[-1]:.8g}, "
-            f"relative gradient norm = {last['grad_norm']:.4g}, "
+            line + f"relative gradient norm = {last['grad_norm']:.4g}, "
             f"time = {time.perf_counter() - start:.2f}s"
         )
+        if rule.update(monitored / unit, intermediate_result.x):
+            raise StopIteration
 
     start_point = dict(params)
     for key, (center, half) in squashed.items():
         start_point[key] = half * np.arctanh((params[key] - center) / half)
+    # scipy's own tests (gtol, ftol) are off, their thresholds being absolute
+    # or per iteration: the rule above judges convergence, and L-BFGS stops
+    # by itself only where its line search finds no decrease left
     result = minimize(
         fun,
         _pack(start_point, trainable),
         method="L-BFGS-B",
         jac=True,
         callback=callback,
-        options={"maxiter": max_iter, "gtol": tol, "ftol": tol},
+        options={"maxiter": max_iter, "gtol": 0.0, "ftol": 0.0},
     )
     if not loss_curve:  # converged at the starting point
         loss_curve.append(float(result.fun) * unit)
-    if result.nit >= max_iter:
+    if result.nit >= max_iter and not rule.stopped:
+        monitored = "validation loss" if validation else "loss"
         warnings.warn(
-            f"L-BFGS reached max_iter={max_iter} before {name} converged; "
-            "increase max_iter or tol.",
+            f"L-BFGS reached max_iter={max_iter} before {name} converged: its "
+            f"{monitored} had not yet improved by less than tol={tol:g} "
+            f"(relative) over n_iter_no_change={n_iter_no_change} iterations. "
+            "Increase max_iter, or tol to stop sooner.",
             ConvergenceWarning,
         )
-    return at(result.x), loss_curve, result.nit
+    best = result.x if validation is None or rule.best_x is None else rule.best_x
+    return at(best), loss_curve, result.nit, validation_curve
+
+
+class _NoImprovement:
+    """The stopping rule: no improvement by more than ``tol`` over a window.
+
+    :meth:`update` takes the loss at each iterate (in units of the loss's
+    natural size) and returns True once the best of the last
+    ``n_iter_no_change`` iterates is not below the best before them by more
+    than ``tol * max(|best before|, 1)``: the scale-free ``max(|.|, 1)``
+    makes ``tol`` relative for losses far from 0 and absolute near it.
+    ``best_x`` is the point of the lowest iterate so far.
+    """
+
+    def __init__(self, tol, n_iter_no_change):
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.losses = []
+        self.best_x = None
+        self.stopped = False
+
+    def update(self, loss, x):
+        if not self.losses or loss < min(self.losses):
+            self.best_x = np.array(x)
+        self.losses.append(loss)
+        if len(self.losses) <= self.n_iter_no_change:
+            return False
+        before = min(self.losses[: -self.n_iter_no_change])
+        recent = min(self.losses[-self.n_iter_no_change :])
+        self.stopped = before - recent <= self.tol * max(abs(before), 1.0)
+        return self.stopped
