@@ -98,11 +98,10 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         Convergence threshold of L-BFGS: ``fit`` stops once the training loss
         on the held-out rows (see ``validation_fraction``) has improved, over
         the last ``n_iter_no_change`` iterations, by less than ``tol`` times
-        its best value before them (in absolute value, at least 1), the
-        losses being measured in units of the data's scale (the root mean
-        square of the column standard deviations) so that fitting ``X * s``
-        runs as fitting ``X``: by default, once it falls by less than 1% in
-        10 iterations. A fit that reaches ``max_iter`` before that warns
+        its total improvement since the start of the fit: by default, once
+        the last 10 iterations brought less than 1% of the progress. Being
+        relative to the progress, the rule does not depend on the scale of
+        X. A fit that reaches ``max_iter`` before that warns
         (ConvergenceWarning). Unused by the maximum-likelihood objectives,
         which run ``max_iter`` passes.
 

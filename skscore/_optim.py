@@ -180,11 +180,12 @@ def minimize_lbfgs(
         Maximum number of L-BFGS iterations.
 
     tol : float
-        The stopping rule's threshold: the fit has converged once the
-        monitored loss (``validation``'s, or else ``objective``'s) has not
-        fallen below its best value by more than ``tol * max(|best|, 1)``,
-        in units of ``unit``, for ``n_iter_no_change`` iterations in a row.
-        L-BFGS also stops where its line search finds no decrease left.
+        The stopping rule's threshold: the fit has converged once the best
+        monitored loss (``validation``'s, or else ``objective``'s) of the
+        last ``n_iter_no_change`` iterations improves on the best before
+        them by at most ``tol`` times its total improvement since the
+        starting point. L-BFGS also stops where its line search finds no
+        decrease left.
 
     verbose : int
         If positive, log one line per iteration: iteration, loss (and
@@ -260,10 +261,18 @@ def minimize_lbfgs(
         with np.errstate(over="ignore"):  # a finite but huge gradient
             grad_norm = np.linalg.norm(grad)
         last["grad_norm"] = grad_norm
+        if rule.start is None:  # L-BFGS evaluates the starting point first
+            rule.start = loss
         return loss / unit, grad
 
     loss_curve, validation_curve = [], []
+    start_point = dict(params)
+    for key, (center, half) in squashed.items():
+        start_point[key] = half * np.arctanh((params[key] - center) / half)
+    x0 = _pack(start_point, trainable)
     rule = _NoImprovement(tol, n_iter_no_change)
+    if validation is not None:
+        rule.start = _validation_loss(validation, params, trainable, name, 0)
     start = time.perf_counter()
 
     def callback(intermediate_result):
@@ -274,31 +283,24 @@ def minimize_lbfgs(
         if validation is None:
             monitored = loss_curve[-1]
         else:
-            monitored, _ = evaluate(
-                validation,
-                at(intermediate_result.x),
-                trainable,
-                f"{name} on the validation rows",
-                f"after {len(loss_curve)} L-BFGS iterations",
+            monitored = _validation_loss(
+                validation, at(intermediate_result.x), trainable, name, len(loss_curve)
             )
-            validation_curve.append(float(monitored))
+            validation_curve.append(monitored)
             line += f"validation loss = {monitored:.8g}, "
         log(
             line + f"relative gradient norm = {last['grad_norm']:.4g}, "
             f"time = {time.perf_counter() - start:.2f}s"
         )
-        if rule.update(monitored / unit, intermediate_result.x):
+        if rule.update(monitored, intermediate_result.x):
             raise StopIteration
 
-    start_point = dict(params)
-    for key, (center, half) in squashed.items():
-        start_point[key] = half * np.arctanh((params[key] - center) / half)
     # scipy's own tests (gtol, ftol) are off, their thresholds being absolute
     # or per iteration: the rule above judges convergence, and L-BFGS stops
     # by itself only where its line search finds no decrease left
     result = minimize(
         fun,
-        _pack(start_point, trainable),
+        x0,
         method="L-BFGS-B",
         jac=True,
         callback=callback,
@@ -307,7 +309,7 @@ def minimize_lbfgs(
     if not loss_curve:  # converged at the starting point
         loss_curve.append(float(result.fun) * unit)
     if result.nit >= max_iter and not rule.stopped:
-        monitored = "validation loss" if validation else "loss"
+        monitored = "loss" if validation is None else "validation loss"
         warnings.warn(
             f"L-BFGS reached max_iter={max_iter} before {name} converged: its "
             f"{monitored} had not yet improved by less than tol={tol:g} "
@@ -319,20 +321,35 @@ def minimize_lbfgs(
     return at(best), loss_curve, result.nit, validation_curve
 
 
-class _NoImprovement:
-    """The stopping rule: no improvement by more than ``tol`` over a window.
+def _validation_loss(validation, params, trainable, name, n_iter):
+    """The loss on the validation rows at ``params``, a float."""
+    loss, _ = evaluate(
+        validation,
+        params,
+        trainable,
+        f"{name} on the validation rows",
+        f"after {n_iter} L-BFGS iterations",
+    )
+    return float(loss)
 
-    :meth:`update` takes the loss at each iterate (in units of the loss's
-    natural size) and returns True once the best of the last
-    ``n_iter_no_change`` iterates is not below the best before them by more
-    than ``tol * max(|best before|, 1)``: the scale-free ``max(|.|, 1)``
-    makes ``tol`` relative for losses far from 0 and absolute near it.
+
+class _NoImprovement:
+    """The stopping rule: little improvement over a window of iterations.
+
+    :meth:`update` takes the loss at each iterate and returns True once the
+    best of the last ``n_iter_no_change`` iterates improves on the best
+    before them by at most ``tol`` times the total improvement since the
+    start (``start``, the loss at the starting point, less the best loss;
+    set before the first update).
+    Relative to the progress made, the rule does not depend on the units or
+    the offset of the loss, and a slow start does not look like convergence.
     ``best_x`` is the point of the lowest iterate so far.
     """
 
     def __init__(self, tol, n_iter_no_change):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.start = None
         self.losses = []
         self.best_x = None
         self.stopped = False
@@ -345,5 +362,6 @@ class _NoImprovement:
             return False
         before = min(self.losses[: -self.n_iter_no_change])
         recent = min(self.losses[-self.n_iter_no_change :])
-        self.stopped = before - recent <= self.tol * max(abs(before), 1.0)
+        progress = self.start - min(before, recent)
+        self.stopped = before - recent <= self.tol * progress
         return self.stopped
