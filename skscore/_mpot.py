@@ -339,9 +339,11 @@ def _warn_if_null_directions(X, rtol=1e-6):
         warnings.warn(
             f"X has {n_null} direction(s) of (near) zero variance (smallest "
             f"variance {max(variances[0], 0):.3g}, largest {variances[-1]:.3g}). Score "
-            "matching turns the mPoT's covariance filters onto them, so the "
-            "features will be poor. Project them out first, e.g. with "
-            "sklearn.decomposition.PCA(n_components=..., whiten=True), or use "
-            "objective='dsm'.",
+            "matching rewards the mPoT's covariance filters for turning onto them, "
+            "where a filter carries no information about X: after per-row mean "
+            "removal they do. Drop constant features (e.g. with "
+            "sklearn.feature_selection.VarianceThreshold), project such "
+            "directions out (e.g. with sklearn.decomposition.PCA(n_components=..., "
+            "whiten=True)), or use objective='dsm'.",
             UserWarning,
         )

@@ -263,6 +263,8 @@ def minimize_lbfgs(
         last["grad_norm"] = grad_norm
         if rule.start is None:  # L-BFGS evaluates the starting point first
             rule.start = loss
+            if validation is not None:
+                rule.start = _validation_loss(validation, point, trainable, name, 0)
         return loss / unit, grad
 
     loss_curve, validation_curve = [], []
@@ -271,8 +273,6 @@ def minimize_lbfgs(
         start_point[key] = half * np.arctanh((params[key] - center) / half)
     x0 = _pack(start_point, trainable)
     rule = _NoImprovement(tol, n_iter_no_change)
-    if validation is not None:
-        rule.start = _validation_loss(validation, params, trainable, name, 0)
     start = time.perf_counter()
 
     def callback(intermediate_result):
@@ -312,8 +312,8 @@ def minimize_lbfgs(
         monitored = "loss" if validation is None else "validation loss"
         warnings.warn(
             f"L-BFGS reached max_iter={max_iter} before {name} converged: its "
-            f"{monitored} had not yet improved by less than tol={tol:g} "
-            f"(relative) over n_iter_no_change={n_iter_no_change} iterations. "
+            f"{monitored} was still improving (by more than tol={tol:g} of its "
+            f"progress over n_iter_no_change={n_iter_no_change} iterations). "
             "Increase max_iter, or tol to stop sooner.",
             ConvergenceWarning,
         )
