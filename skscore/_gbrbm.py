@@ -51,9 +51,10 @@ class GBRBMScoreMatching(_BaseScoreMatching):
 
     objective : {"sm", "dsm", "ae", "cd", "pcd", "fpcd"}, default="sm"
         Training objective. It also decides how :meth:`fit` trains: "sm",
-        "dsm" and "ae" by L-BFGS on all of X (settings ``max_iter`` and
-        ``tol``), "cd", "pcd" and "fpcd" by ``max_iter`` passes of minibatch
-        Adam (``batch_size``, ``learning_rate``; ``tol`` unused).
+        "dsm" and "ae" by L-BFGS on X (settings ``max_iter``, ``tol``,
+        ``n_iter_no_change``, ``validation_fraction``), "cd", "pcd" and
+        "fpcd" by ``max_iter`` passes of minibatch Adam (``batch_size``,
+        ``learning_rate``; no stopping rule).
         :meth:`partial_fit` runs one pass of minibatch Adam for every
         objective.
 
