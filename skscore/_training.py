@@ -51,15 +51,15 @@ class Objective(NamedTuple):
 #: The values of the estimators' ``objective``. ``fit`` minimizes the score
 #: matching losses, deterministic given X (the corruptions of "dsm" are drawn
 #: once per fit), by full-batch L-BFGS: ``max_iter`` bounds its iterations,
-#: which stop once the loss on held-out rows (``validation_fraction``) has not
-#: improved by more than ``tol`` for ``n_iter_no_change`` iterations, in units
-#: of the data's scale. The
-#: maximum-likelihood objectives have only a stochastic gradient (negative
-#: samples from the model's Markov chains), which L-BFGS cannot follow:
-#: ``fit`` runs ``max_iter`` shuffled passes of minibatch Adam (``batch_size``
-#: rows, step ``learning_rate``) and has no use for the stopping rule, whose
-#: noisy contrastive loss would not tell convergence. ``partial_fit``
-#: runs one pass of minibatch Adam over its rows in order, for every objective.
+#: which stop once the loss on held-out rows (``validation_fraction``) has
+#: improved by less than ``tol`` of its progress over ``n_iter_no_change``
+#: iterations. The maximum-likelihood objectives have only a stochastic
+#: gradient (negative samples from the model's Markov chains), which L-BFGS
+#: cannot follow: ``fit`` runs ``max_iter`` shuffled passes of minibatch Adam
+#: (``batch_size`` rows, step ``learning_rate``) and has no use for the
+#: stopping rule, whose noisy contrastive loss would not tell convergence.
+#: ``partial_fit`` runs one pass of minibatch Adam over its rows in order,
+#: for every objective.
 OBJECTIVES = {
     "sm": Objective("sm", "L-BFGS", -2, None),
     "dsm": Objective("dsm", "L-BFGS", -2, None),
