@@ -205,8 +205,8 @@ def minimize_lbfgs(
 
     unit : float, default=1.0
         The natural size of the loss: L-BFGS minimizes ``loss / unit``, so
-        that the stopping rules do not depend on the units the loss is
-        expressed in.
+        that its first step and the gradient norms it reports do not depend
+        on the units the loss is expressed in.
 
     bounds : dict of str to (float, float), default=None
         Open intervals for entries of ``trainable``, which must start inside
