@@ -122,7 +122,13 @@ def bench_objectives(size, device, log):
                     GBRBMScoreMatching(size["K"])
                     if model == "gbrbm"
                     else MPoTAutoencoder(size["K"], size["M"])
-                ).set_params(objective=objective, noise=0.5, max_iter=15)
+                ).set_params(
+                    objective=objective,
+                    noise=0.5,
+                    max_iter=15,
+                    tol=0,
+                    validation_fraction=None,
+                )
                 calls = []
                 original = getattr(module.MODEL, objective)
                 setattr(
@@ -214,7 +220,11 @@ def bench_coates_row(size, device, log):
     images = _images(size["images"], np.random.default_rng(0))
     featurizer = ConvolutionalFeaturizer(
         GBRBMScoreMatching(
-            size["K"], max_iter=size["iterations"], tol=0.0, random_state=0
+            size["K"],
+            max_iter=size["iterations"],
+            tol=0.0,
+            validation_fraction=None,
+            random_state=0,
         ),
         encoding="soft_threshold",
         threshold=0.25,

@@ -185,8 +185,15 @@ def _fit_per_evaluation(model, module, objective, X, size, noise_std, max_iter=1
         estimator = GBRBMScoreMatching(size["K"])
     else:
         estimator = MPoTAutoencoder(size["K"], size["M"])
+    # every row fitted, every iteration run: the fit's own work per
+    # evaluation, as before the stopping rule and its held-out rows
     estimator.set_params(
-        objective=objective, noise=noise_std, max_iter=max_iter, random_state=0
+        objective=objective,
+        noise=noise_std,
+        max_iter=max_iter,
+        tol=0,
+        validation_fraction=None,
+        random_state=0,
     )
     original, calls = getattr(module.MODEL, objective), []
 
@@ -284,12 +291,23 @@ def bench_fit_scale(log, n_rows=200_000, n_features=192, n_units=1024, n_iter=3)
     for name, model in (
         (
             "gbrbm",
-            GBRBMScoreMatching(n_components=n_units, max_iter=n_iter, random_state=0),
+            GBRBMScoreMatching(
+                n_components=n_units,
+                max_iter=n_iter,
+                tol=0,
+                validation_fraction=None,
+                random_state=0,
+            ),
         ),
         (
             "mpot",
             MPoTAutoencoder(
-                n_units // 2, n_units // 2, max_iter=n_iter, random_state=0
+                n_units // 2,
+                n_units // 2,
+                max_iter=n_iter,
+                tol=0,
+                validation_fraction=None,
+                random_state=0,
             ),
         ),
     ):

@@ -65,7 +65,7 @@ learned = Pipeline(
         (
             "feat",
             ConvolutionalFeaturizer(
-                GBRBMScoreMatching(50, max_iter=100),
+                GBRBMScoreMatching(50),
                 encoding="soft_threshold",
                 stride=2,
                 n_patches=20_000,

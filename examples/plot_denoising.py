@@ -21,7 +21,7 @@ patches = load_sample_patches(8, 6000, random_state=0)
 scaler = StandardScaler().fit(patches[:5000])
 X_train, X_test = scaler.transform(patches[:5000]), scaler.transform(patches[5000:])
 
-model = GBRBMScoreMatching(64, objective="dsm", noise=0.5, max_iter=200, random_state=0)
+model = GBRBMScoreMatching(64, objective="dsm", noise=0.5, random_state=0)
 model.fit(X_train)
 
 noisy = X_test + 0.5 * np.random.default_rng(0).normal(size=X_test.shape)

@@ -29,14 +29,12 @@ pipelines = {
     ),
     "GBRBM, SM": make_pipeline(
         StandardScaler(),
-        GBRBMScoreMatching(128, max_iter=150, random_state=0),
+        GBRBMScoreMatching(128, random_state=0),
         LinearSVC(),
     ),
     "GBRBM, DSM": make_pipeline(
         StandardScaler(),
-        GBRBMScoreMatching(
-            128, objective="dsm", noise=0.3, max_iter=150, random_state=0
-        ),
+        GBRBMScoreMatching(128, objective="dsm", noise=0.3, random_state=0),
         LinearSVC(),
     ),
 }

@@ -20,7 +20,7 @@ from skscore import DenoisingSMTransformer, GBRBMScoreMatching
 
 X, y = load_digits(return_X_y=True)
 noises = [0.1, 0.3, 1.0, 3.0]
-dsm = DenoisingSMTransformer(GBRBMScoreMatching(32, max_iter=50), random_state=0)
+dsm = DenoisingSMTransformer(GBRBMScoreMatching(32), random_state=0)
 
 supervised = GridSearchCV(
     Pipeline([("scale", StandardScaler()), ("feat", dsm), ("svm", LinearSVC())]),

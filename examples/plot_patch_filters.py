@@ -22,7 +22,7 @@ patches /= (patches.var(axis=1, keepdims=True) + 0.01) ** 0.5
 pca = PCA(n_components=63, whiten=True).fit(patches)
 X = pca.transform(patches)
 
-model = MPoTAutoencoder(n_covariance=32, n_mean=16, max_iter=150, random_state=0).fit(X)
+model = MPoTAutoencoder(n_covariance=32, n_mean=16, random_state=0).fit(X)
 
 # map the filters back to pixel space to look at them
 plot_mpot_filters(model, (8, 8), basis=pca.components_)

@@ -85,6 +85,10 @@ class _BaseScoreMatching(
     ``_trainer`` for later calls of ``partial_fit``.
     """
 
+    #: the kind of unit each block counts, by the name of its axis, for the
+    #: feature names; "unit" where a model has one kind
+    _unit_kinds: dict = {}
+
     _parameter_constraints: dict = {
         "visible_std": [
             StrOptions({"learn"}),
@@ -100,6 +104,8 @@ class _BaseScoreMatching(
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "tol": [Interval(Real, 0, _MAX_TOL, closed="both")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -305,7 +311,9 @@ class _BaseScoreMatching(
         """Fit the model to X.
 
         The score matching objectives (``"sm"``, ``"dsm"``, ``"ae"``) are
-        minimized by L-BFGS for at most ``max_iter`` iterations. The
+        minimized by L-BFGS for at most ``max_iter`` iterations, on all rows
+        but a held-out ``validation_fraction``, until the objective on the
+        held-out rows stops improving (see ``tol``). The
         maximum-likelihood objectives (``"cd"``, ``"pcd"``, ``"fpcd"``) run
         ``max_iter`` passes of minibatch Adam over X in shuffled order, with
         negative samples from the model's Markov chain.
@@ -343,21 +351,26 @@ class _BaseScoreMatching(
         else:
             params = self._init_params(X, rng, scale)
         if OBJECTIVES[self.objective].optimizer == "L-BFGS":
-            params, self.loss_curve_, self.n_iter_ = fit_lbfgs(
-                self._loss(self._loss_unit(scale)),
-                X,
-                params,
-                rng,
-                trainable=self._trainable(),
-                bounds=self._bounds(scale),
-                max_iter=self.max_iter,
-                tol=self.tol,
-                verbose=self.verbose,
+            X_fit, X_val = self._validation_split(X, rng)
+            params, self.loss_curve_, self.n_iter_, self.validation_loss_curve_ = (
+                fit_lbfgs(
+                    self._loss(self._loss_unit(scale)),
+                    X_fit,
+                    params,
+                    rng,
+                    trainable=self._trainable(),
+                    bounds=self._bounds(scale),
+                    max_iter=self.max_iter,
+                    tol=self.tol,
+                    n_iter_no_change=self.n_iter_no_change,
+                    X_val=X_val,
+                    verbose=self.verbose,
+                )
             )
             self._trainer = None  # a later partial_fit starts its own
         else:
             self._start_trainer(params, scale, rng)
-            self.loss_curve_, self.n_iter_ = [], 0
+            self.loss_curve_, self.validation_loss_curve_, self.n_iter_ = [], [], 0
             log = progress_logger(self.verbose)
             reported = iterations_to_report(self.verbose, self.max_iter)
             start = time.perf_counter()
@@ -410,7 +423,7 @@ class _BaseScoreMatching(
             scale = self._data_scale(X)
             self._check_units(float_dtype(xp, X.dtype), scale)
             params = self._init_params(X, rng, scale)
-            self.loss_curve_, self.n_iter_ = [], 0
+            self.loss_curve_, self.validation_loss_curve_, self.n_iter_ = [], [], 0
         else:
             self._check_units(float_dtype(xp, X.dtype), self._scale)
             params = self._warm_params(float_dtype(xp, X.dtype))
@@ -427,6 +440,34 @@ class _BaseScoreMatching(
             f"loss {self.loss_curve_[-1]:.6g}, {time.perf_counter() - start:.2f}s"
         )
         return self
+
+    def _validation_split(self, X, rng):
+        """The rows to fit and the held-out rows that tell when to stop.
+
+        A random ``validation_fraction`` of the rows (at least one) is held
+        out, both parts kept in the order of X; with
+        ``validation_fraction=None`` every row is fitted and the held-out
+        part is None.
+        """
+        if self.validation_fraction is None:
+            return X, None
+        n_samples = X.shape[0]
+        n_val = int(np.ceil(self.validation_fraction * n_samples))
+        if n_val >= n_samples:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} of {n_samples} "
+                f"rows leaves no row to fit. Lower validation_fraction, pass more "
+                "rows, or set validation_fraction=None to fit on every row."
+            )
+        order = rng.permutation(n_samples)
+        xp, where = namespace(X), device(X)
+        fit_rows, val_rows = (np.sort(order[n_val:]), np.sort(order[:n_val]))
+        if xp is np:
+            return X[fit_rows], X[val_rows]
+        return (
+            xp.take(X, xp.asarray(fit_rows, device=where), axis=0),
+            xp.take(X, xp.asarray(val_rows, device=where), axis=0),
+        )
 
     def _loss(self, unit):
         """The training loss under the current settings, in units of ``unit``."""
@@ -551,7 +592,7 @@ class _BaseScoreMatching(
 
         Returns
         -------
-        filters : ndarray of shape (n_units, n_features_in_)
+        filters : ndarray of shape (n_units, `n_features_in_`)
             One filter per hidden unit: its weights divided by the visible
             standard deviation.
 
@@ -674,6 +715,59 @@ class _BaseScoreMatching(
                     X[batch, :], filters, bias, self.threshold, out=out[batch, :]
                 )
         return out
+
+    def get_feature_names_out(
+        self, input_features: ArrayLike | None = None
+    ) -> np.ndarray:
+        """Names of the features of :meth:`transform`.
+
+        Each name is the lowercase class name, then the hidden unit (its kind
+        and its index within its kind, as ``unit3`` for the GBRBM,
+        ``covariance5`` and ``mean2`` for the mPoT), then, for
+        ``encoding="soft_threshold"``, the sign of the projection: ``_pos``
+        for ``max(0, p - threshold)``, ``_neg`` for ``max(0, -p -
+        threshold)``. For example ``"gbrbmscorematching_unit3_neg"``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only used to validate feature names with the names seen in ``fit``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            One name per column of :meth:`transform`'s output, in its order.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skscore import GBRBMScoreMatching
+        >>> X = np.random.default_rng(0).normal(size=(100, 4))
+        >>> model = GBRBMScoreMatching(2, max_iter=5, random_state=0).fit(X)
+        >>> for name in model.get_feature_names_out():
+        ...     print(name)
+        gbrbmscorematching_unit0_pos
+        gbrbmscorematching_unit1_pos
+        gbrbmscorematching_unit0_neg
+        gbrbmscorematching_unit1_neg
+        """
+        # the mixin validates input_features against feature_names_in_
+        super().get_feature_names_out(input_features)
+        units = self._unit_names()
+        if self.encoding == "soft_threshold":
+            units = [f"{unit}_pos" for unit in units] + [
+                f"{unit}_neg" for unit in units
+            ]
+        prefix = type(self).__name__.lower()
+        return np.asarray([f"{prefix}_{unit}" for unit in units], dtype=object)
+
+    def _unit_names(self):
+        """The hidden units' names, kind and index, in the order of the features."""
+        return [
+            f"{self._unit_kinds.get(block.n_units, 'unit')}{index}"
+            for block in self._model.units
+            for index in range(getattr(self, f"{block.filters}_").shape[0])
+        ]
 
     @property
     def _n_hidden(self):
@@ -819,7 +913,7 @@ class _BaseScoreMatching(
 
         Returns
         -------
-        samples : ndarray of shape (n_samples, n_features_in_)
+        samples : ndarray of shape (n_samples, `n_features_in_`)
             The last state of every chain.
         """
         check_is_fitted(self)

@@ -370,7 +370,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
 
         Returns
         -------
-        samples : ndarray of shape (n_samples, n_features_in_)
+        samples : ndarray of shape (n_samples, `n_features_in_`)
             The last state of every chain.
         """
         return self._fitted().sample(
@@ -399,7 +399,7 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
 
         Returns
         -------
-        filters : ndarray of shape (n_units, n_features_in_)
+        filters : ndarray of shape (n_units, `n_features_in_`)
             One filter per hidden unit.
 
         intercepts : ndarray of shape (n_units,)
@@ -425,6 +425,10 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
             Transformed feature names.
         """
         return self._fitted().get_feature_names_out(input_features)
+
+    def _unit_names(self):
+        """The names of the fitted estimator's units, for the featurizer."""
+        return self._fitted()._unit_names()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

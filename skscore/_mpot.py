@@ -68,9 +68,10 @@ class MPoTAutoencoder(_BaseScoreMatching):
 
     objective : {"sm", "dsm", "ae", "cd", "pcd", "fpcd"}, default="sm"
         Training objective. It also decides how :meth:`fit` trains: "sm",
-        "dsm" and "ae" by L-BFGS on all of X (settings ``max_iter`` and
-        ``tol``), "cd", "pcd" and "fpcd" by ``max_iter`` passes of minibatch
-        Adam (``batch_size``, ``learning_rate``; ``tol`` unused).
+        "dsm" and "ae" by L-BFGS on X (settings ``max_iter``, ``tol``,
+        ``n_iter_no_change``, ``validation_fraction``), "cd", "pcd" and
+        "fpcd" by ``max_iter`` passes of minibatch Adam (``batch_size``,
+        ``learning_rate``; no stopping rule).
         :meth:`partial_fit` runs one pass of minibatch Adam for every
         objective.
 
@@ -108,15 +109,34 @@ class MPoTAutoencoder(_BaseScoreMatching):
         (the covariance filters have unit norm), relative to the loss in
         units of the data's scale; at most 1e10.
 
-    max_iter : int, default=200
+    max_iter : int, default=500
         Maximum number of L-BFGS iterations; for ``"cd"``, ``"pcd"`` and
         ``"fpcd"``, the number of passes over the data.
 
-    tol : float, default=1e-6
-        L-BFGS stops when the largest gradient entry, or the relative decrease
-        of the loss between iterations, falls below ``tol``, both measured on
-        the loss in units of the data's scale, so that fitting ``X * s`` runs
-        as fitting ``X``. Unused by the maximum-likelihood objectives.
+    tol : float, default=1e-2
+        Convergence threshold of L-BFGS: ``fit`` stops once the training loss
+        on the held-out rows (see ``validation_fraction``) has improved, over
+        the last ``n_iter_no_change`` iterations, by less than ``tol`` times
+        its total improvement since the start of the fit: by default, once
+        the last 10 iterations brought less than 1% of the progress. Being
+        relative to the progress, the rule does not depend on the scale of
+        X. A fit that reaches ``max_iter`` before that warns
+        (ConvergenceWarning). Unused by the maximum-likelihood objectives,
+        which run ``max_iter`` passes.
+
+    n_iter_no_change : int, default=10
+        Length, in L-BFGS iterations, of the window over which ``tol``
+        measures the improvement.
+
+    validation_fraction : float or None, default=0.1
+        Fraction of the rows of X held out (at random, seeded by
+        ``random_state``) for the stopping rule; ``fit`` returns the
+        parameters of the iteration where the loss on them was lowest, so
+        that a model that starts to overfit a small X stops there. None
+        fits every row and stops on the training loss instead, which also
+        keeps a memmap X out of memory (the held-out split copies the rows
+        to fit). Unused by :meth:`partial_fit` and the maximum-likelihood
+        objectives.
 
     batch_size : int, default=256
         Rows per minibatch in :meth:`partial_fit` and the maximum-likelihood
@@ -168,6 +188,11 @@ class MPoTAutoencoder(_BaseScoreMatching):
         Training loss after each L-BFGS iteration; with :meth:`partial_fit`
         and the maximum-likelihood objectives, the mean minibatch loss of each
         pass, for the latter ``mean F(data) - mean F(samples)``.
+
+    validation_loss_curve_ : list of float
+        Training loss on the held-out rows after each L-BFGS iteration;
+        empty with ``validation_fraction=None`` and for the
+        maximum-likelihood objectives.
 
     n_iter_ : int
         Number of L-BFGS iterations or passes run, plus one per
@@ -244,6 +269,8 @@ class MPoTAutoencoder(_BaseScoreMatching):
 
     _model = mpot.MODEL
 
+    _unit_kinds = {"n_covariance": "covariance", "n_mean": "mean"}
+
     def __init__(
         self,
         n_covariance: int = 64,
@@ -258,8 +285,10 @@ class MPoTAutoencoder(_BaseScoreMatching):
         n_noise_samples: int = 1,
         n_leapfrog_steps: int = 20,
         alpha: float = 0.0,
-        max_iter: int = 200,
-        tol: float = 1e-6,
+        max_iter: int = 500,
+        tol: float = 1e-2,
+        n_iter_no_change: int = 10,
+        validation_fraction: float | None = 0.1,
         batch_size: int = 256,
         learning_rate: float = 0.03,
         warm_start: bool = False,
@@ -279,6 +308,8 @@ class MPoTAutoencoder(_BaseScoreMatching):
         self.alpha = alpha
         self.max_iter = max_iter
         self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.validation_fraction = validation_fraction
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.warm_start = warm_start
@@ -315,9 +346,11 @@ def _warn_if_null_directions(X, rtol=1e-6):
         warnings.warn(
             f"X has {n_null} direction(s) of (near) zero variance (smallest "
             f"variance {max(variances[0], 0):.3g}, largest {variances[-1]:.3g}). Score "
-            "matching turns the mPoT's covariance filters onto them, so the "
-            "features will be poor. Project them out first, e.g. with "
-            "sklearn.decomposition.PCA(n_components=..., whiten=True), or use "
-            "objective='dsm'.",
+            "matching rewards the mPoT's covariance filters for turning onto them, "
+            "where a filter carries no information about X: after per-row mean "
+            "removal they do. Drop constant features (e.g. with "
+            "sklearn.feature_selection.VarianceThreshold), project such "
+            "directions out (e.g. with sklearn.decomposition.PCA(n_components=..., "
+            "whiten=True)), or use objective='dsm'.",
             UserWarning,
         )

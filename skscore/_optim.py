@@ -157,6 +157,8 @@ def minimize_lbfgs(
     tol,
     verbose,
     name,
+    n_iter_no_change=10,
+    validation=None,
     unit=1.0,
     bounds=None,
 ):
@@ -178,23 +180,34 @@ def minimize_lbfgs(
         Maximum number of L-BFGS iterations.
 
     tol : float
-        Stop when the largest entry of the gradient of ``loss / unit``, or the
-        decrease of ``loss / unit`` between iterations relative to
-        ``max(|loss / unit|, 1)``, falls below ``tol``.
+        The stopping rule's threshold: the fit has converged once the best
+        monitored loss (``validation``'s, or else ``objective``'s) of the
+        last ``n_iter_no_change`` iterations improves on the best before
+        them by at most ``tol`` times its total improvement since the
+        starting point. L-BFGS also stops where its line search finds no
+        decrease left.
 
     verbose : int
-        If positive, report progress lines: iteration k/max_iter, loss,
-        gradient norm of ``loss / unit`` and elapsed seconds, every tenth of
-        ``max_iter`` for 1 and every iteration for 2 or more, then a line
-        when L-BFGS stops.
+        If positive, report progress lines: iteration k/max_iter, loss (and
+        validation loss), gradient norm of ``loss / unit`` and elapsed
+        seconds, every tenth of ``max_iter`` for 1 and every iteration for 2
+        or more, then a line when L-BFGS stops.
 
     name : str
         What is being minimized, for messages (e.g. "the 'sm' objective").
 
+    n_iter_no_change : int, default=10
+        Length of the stopping rule's window.
+
+    validation : callable, default=None
+        A function like ``objective`` (the loss on held-out data) that the
+        stopping rule monitors; the parameters returned are then those of
+        the iteration where it was lowest.
+
     unit : float, default=1.0
         The natural size of the loss: L-BFGS minimizes ``loss / unit``, so
-        that its stopping rules, which are partly absolute, do not depend on
-        the units the loss is expressed in.
+        that its first step and the gradient norms it reports do not depend
+        on the units the loss is expressed in.
 
     bounds : dict of str to (float, float), default=None
         Open intervals for entries of ``trainable``, which must start inside
@@ -206,13 +219,17 @@ def minimize_lbfgs(
     Returns
     -------
     params : dict of ndarray
-        The parameters at the last iterate, in the dtypes of the input.
+        The parameters at the last iterate (with ``validation``, at the
+        iterate of lowest validation loss), in the dtypes of the input.
 
     loss_curve : list of float
-        Loss at each iterate; the last entry is the loss of the returned ``params``.
+        Loss at each iterate.
 
     n_iter : int
         Number of iterations run.
+
+    validation_curve : list of float
+        The validation loss at each iterate; empty without ``validation``.
     """
     log = progress_logger(verbose)
     reported = iterations_to_report(verbose, max_iter)
@@ -246,37 +263,57 @@ def minimize_lbfgs(
         with np.errstate(over="ignore"):  # a finite but huge gradient
             grad_norm = np.linalg.norm(grad)
         last["grad_norm"] = grad_norm
+        if rule.start is None:  # L-BFGS evaluates the starting point first
+            rule.start = loss
+            if validation is not None:
+                rule.start = _validation_loss(validation, point, trainable, name, 0)
         return loss / unit, grad
 
-    loss_curve = []
+    loss_curve, validation_curve = [], []
+    start_point = dict(params)
+    for key, (center, half) in squashed.items():
+        start_point[key] = half * np.arctanh((params[key] - center) / half)
+    x0 = _pack(start_point, trainable)
+    rule = _NoImprovement(tol, n_iter_no_change)
     start = time.perf_counter()
 
     def callback(intermediate_result):
         # L-BFGS accepts the point it evaluated last, so the loss is recorded
         # from that evaluation rather than recomputed.
         loss_curve.append(float(intermediate_result.fun) * unit)
+        line = f"Iteration {len(loss_curve)}/{max_iter}, loss = {loss_curve[-1]:.8g}, "
+        if validation is None:
+            monitored = loss_curve[-1]
+        else:
+            monitored = _validation_loss(
+                validation, at(intermediate_result.x), trainable, name, len(loss_curve)
+            )
+            validation_curve.append(monitored)
+            line += f"validation loss = {monitored:.8g}, "
         if reported(len(loss_curve)):
             log(
-                f"Iteration {len(loss_curve)}/{max_iter}, "
-                f"loss = {loss_curve[-1]:.8g}, "
-                f"relative gradient norm = {last['grad_norm']:.4g}, "
+                line + f"relative gradient norm = {last['grad_norm']:.4g}, "
                 f"time = {time.perf_counter() - start:.2f}s"
             )
+        if rule.update(monitored, intermediate_result.x):
+            raise StopIteration
 
-    start_point = dict(params)
-    for key, (center, half) in squashed.items():
-        start_point[key] = half * np.arctanh((params[key] - center) / half)
+    # scipy's own tests (gtol, ftol) are off, their thresholds being absolute
+    # or per iteration: the rule above judges convergence, and L-BFGS stops
+    # by itself only where its line search finds no decrease left
     result = minimize(
         fun,
-        _pack(start_point, trainable),
+        x0,
         method="L-BFGS-B",
         jac=True,
         callback=callback,
-        options={"maxiter": max_iter, "gtol": tol, "ftol": tol},
+        options={"maxiter": max_iter, "gtol": 0.0, "ftol": 0.0},
     )
     if not loss_curve:  # converged at the starting point
         loss_curve.append(float(result.fun) * unit)
-    if result.nit >= max_iter:
+    if rule.stopped:
+        reason = "converged"
+    elif result.nit >= max_iter:
         reason = "max_iter reached"
     else:
         reason = "converged" if result.success else str(result.message)
@@ -284,10 +321,60 @@ def minimize_lbfgs(
         f"L-BFGS stopped after {result.nit}/{max_iter} iterations ({reason}), "
         f"loss = {loss_curve[-1]:.8g}, time = {time.perf_counter() - start:.2f}s"
     )
-    if result.nit >= max_iter:
+    if result.nit >= max_iter and not rule.stopped:
+        monitored = "loss" if validation is None else "validation loss"
         warnings.warn(
-            f"L-BFGS reached max_iter={max_iter} before {name} converged; "
-            "increase max_iter or tol.",
+            f"L-BFGS reached max_iter={max_iter} before {name} converged: its "
+            f"{monitored} was still improving (by more than tol={tol:g} of its "
+            f"progress over n_iter_no_change={n_iter_no_change} iterations). "
+            "Increase max_iter, or tol to stop sooner.",
             ConvergenceWarning,
         )
-    return at(result.x), loss_curve, result.nit
+    best = result.x if validation is None or rule.best_x is None else rule.best_x
+    return at(best), loss_curve, result.nit, validation_curve
+
+
+def _validation_loss(validation, params, trainable, name, n_iter):
+    """The loss on the validation rows at ``params``, a float."""
+    loss, _ = evaluate(
+        validation,
+        params,
+        trainable,
+        f"{name} on the validation rows",
+        f"after {n_iter} L-BFGS iterations",
+    )
+    return float(loss)
+
+
+class _NoImprovement:
+    """The stopping rule: little improvement over a window of iterations.
+
+    :meth:`update` takes the loss at each iterate and returns True once the
+    best of the last ``n_iter_no_change`` iterates improves on the best
+    before them by at most ``tol`` times the total improvement since the
+    start (``start``, the loss at the starting point, less the best loss;
+    set before the first update).
+    Relative to the progress made, the rule does not depend on the units or
+    the offset of the loss, and a slow start does not look like convergence.
+    ``best_x`` is the point of the lowest iterate so far.
+    """
+
+    def __init__(self, tol, n_iter_no_change):
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.start = None
+        self.losses = []
+        self.best_x = None
+        self.stopped = False
+
+    def update(self, loss, x):
+        if not self.losses or loss < min(self.losses):
+            self.best_x = np.array(x)
+        self.losses.append(loss)
+        if len(self.losses) <= self.n_iter_no_change:
+            return False
+        before = min(self.losses[: -self.n_iter_no_change])
+        recent = min(self.losses[-self.n_iter_no_change :])
+        progress = self.start - min(before, recent)
+        self.stopped = before - recent <= self.tol * progress
+        return self.stopped

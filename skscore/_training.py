@@ -50,14 +50,16 @@ class Objective(NamedTuple):
 
 #: The values of the estimators' ``objective``. ``fit`` minimizes the score
 #: matching losses, deterministic given X (the corruptions of "dsm" are drawn
-#: once per fit), by full-batch L-BFGS: ``max_iter`` bounds its iterations and
-#: ``tol`` its stopping rules, on the largest gradient entry and on the
-#: relative decrease of the loss, both in units of the data's scale. The
-#: maximum-likelihood objectives have only a stochastic gradient (negative
-#: samples from the model's Markov chains), which L-BFGS cannot follow:
-#: ``fit`` runs ``max_iter`` shuffled passes of minibatch Adam (``batch_size``
-#: rows, step ``learning_rate``) and has no use for ``tol``. ``partial_fit``
-#: runs one pass of minibatch Adam over its rows in order, for every objective.
+#: once per fit), by full-batch L-BFGS: ``max_iter`` bounds its iterations,
+#: which stop once the loss on held-out rows (``validation_fraction``) has
+#: improved by less than ``tol`` of its progress over ``n_iter_no_change``
+#: iterations. The maximum-likelihood objectives have only a stochastic
+#: gradient (negative samples from the model's Markov chains), which L-BFGS
+#: cannot follow: ``fit`` runs ``max_iter`` shuffled passes of minibatch Adam
+#: (``batch_size`` rows, step ``learning_rate``) and has no use for the
+#: stopping rule, whose noisy contrastive loss would not tell convergence.
+#: ``partial_fit`` runs one pass of minibatch Adam over its rows in order,
+#: for every objective.
 OBJECTIVES = {
     "sm": Objective("sm", "L-BFGS", -2, None),
     "dsm": Objective("dsm", "L-BFGS", -2, None),
@@ -183,15 +185,33 @@ def _on_device(loss, xp, where):
     return host_loss
 
 
-def fit_lbfgs(loss, X, params, rng, *, trainable, bounds, max_iter, tol, verbose):
+def fit_lbfgs(
+    loss,
+    X,
+    params,
+    rng,
+    *,
+    trainable,
+    bounds,
+    max_iter,
+    tol,
+    n_iter_no_change,
+    X_val,
+    verbose,
+):
     """Minimize ``loss`` on all of X by L-BFGS, from ``params``.
 
     The corruptions of "dsm" are drawn once, from ``rng``, so that L-BFGS
-    sees a deterministic function. Returns the parameters at the last
-    iterate (rows of unit-norm parameters unnormalized), the loss curve and
-    the number of iterations; see :func:`skscore._optim.minimize_lbfgs`.
+    sees a deterministic function; those of the validation rows ``X_val``
+    too. With ``X_val`` (None for none), the stopping rule watches the loss
+    on those rows. Returns the parameters reached (rows of unit-norm
+    parameters unnormalized), the loss curve, the number of iterations and
+    the validation loss curve; see :func:`skscore._optim.minimize_lbfgs`.
     """
     objective = loss.on(X, noise_draws=loss.draw_noise(X, rng))
+    validation = None
+    if X_val is not None:
+        validation = loss.on(X_val, noise_draws=loss.draw_noise(X_val, rng))
     with parallel_chunks():
         return minimize_lbfgs(
             objective,
@@ -199,6 +219,8 @@ def fit_lbfgs(loss, X, params, rng, *, trainable, bounds, max_iter, tol, verbose
             trainable,
             max_iter=max_iter,
             tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            validation=validation,
             verbose=verbose,
             name=loss.name,
             unit=loss.unit,

@@ -398,6 +398,64 @@ class ConvolutionalFeaturizer(
             )
         return patches
 
+    def get_feature_names_out(
+        self, input_features: ArrayLike | None = None
+    ) -> np.ndarray:
+        """Names of the features of :meth:`transform`.
+
+        Each name is ``convolutionalfeaturizer_``, then the code, then where
+        it was pooled. The code is, for ``encoding="relu"`` and
+        ``"soft_threshold"``, the unit of the estimator's filter (``unit3``;
+        for the mPoT ``covariance5`` or ``mean2``; ``filter3`` for an
+        estimator that does not name its units, as k-means or PCA, in the
+        order of its filters), with the sign ``_pos`` or ``_neg`` of the soft
+        threshold; for ``encoding="transform"``, the estimator's own feature
+        name (``code3`` if it has none). The place is the quadrant of the
+        image, ``_q0`` (top left), ``_q1`` (top right), ``_q2`` (bottom left)
+        or ``_q3`` (bottom right), or with ``pooling=None`` the patch
+        position, ``_row4_col7`` (from the top left, in steps of
+        ``stride``). For example ``"convolutionalfeaturizer_unit12_pos_q3"``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only used to validate feature names with the names seen in ``fit``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            One name per column of :meth:`transform`'s output, in its order.
+        """
+        # the mixin validates input_features against feature_names_in_
+        super().get_feature_names_out(input_features)
+        if self.encoding == "transform":
+            if hasattr(self.estimator_, "get_feature_names_out"):
+                codes = list(self.estimator_.get_feature_names_out())
+            else:
+                codes = [f"code{index}" for index in range(self._n_codes)]
+        else:
+            unit_names = getattr(self.estimator_, "_unit_names", None)
+            if unit_names is None:
+                codes = [f"filter{index}" for index in range(len(self._filters()[0]))]
+            else:
+                codes = unit_names()
+            if self.encoding == "soft_threshold":
+                codes = [f"{code}_pos" for code in codes] + [
+                    f"{code}_neg" for code in codes
+                ]
+        if self.pooling == "quadrant":
+            places = [f"q{quadrant}" for quadrant in range(4)]
+        else:
+            n_rows, n_cols = n_patch_positions(
+                self.image_shape, self.patch_size, self.stride
+            )
+            places = [f"row{r}_col{c}" for r in range(n_rows) for c in range(n_cols)]
+        prefix = type(self).__name__.lower()
+        return np.asarray(
+            [f"{prefix}_{code}_{place}" for place in places for code in codes],
+            dtype=object,
+        )
+
     @property
     def _n_features_out(self):
         n_rows, n_cols = n_patch_positions(

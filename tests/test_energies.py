@@ -242,7 +242,7 @@ def test_gaussian_sm_optimum_spans_top_principal_subspace():
         "intercept_hidden": np.zeros(3),
         "intercept_visible": np.zeros(n_features),
     }
-    params, _, _ = minimize_lbfgs(
+    params, _, _, _ = minimize_lbfgs(
         lambda p: gaussian.sm(X, p),
         params,
         list(params),

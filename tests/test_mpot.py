@@ -64,14 +64,16 @@ def test_fit_attributes_and_features(objective):
     )  # gamma / (1 + phi^2/2)
     assert np.all((features[:, 6:] >= 0) & (features[:, 6:] <= 1))
     names = model.get_feature_names_out()
-    assert names[0] == "mpotautoencoder0" and len(names) == 11
+    assert names[0] == "mpotautoencoder_covariance0" and len(names) == 11
+    assert names[6] == "mpotautoencoder_mean0"
 
 
 def test_sm_score_matches_the_final_training_loss():
     X = _heavy_tailed(300)
-    model = MPoTAutoencoder(n_covariance=6, n_mean=5, max_iter=30, random_state=0).fit(
-        X
-    )
+    # every row fitted: the last training loss is the loss on X
+    model = MPoTAutoencoder(
+        n_covariance=6, n_mean=5, max_iter=30, validation_fraction=None, random_state=0
+    ).fit(X)
     assert model.loss_curve_[-1] == pytest.approx(-model.score(X), rel=1e-12)
 
 

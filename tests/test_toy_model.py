@@ -85,6 +85,8 @@ class LogCoshScoreMatching(_BaseScoreMatching):
         alpha=0.0,
         max_iter=100,
         tol=1e-6,
+        n_iter_no_change=10,
+        validation_fraction=0.1,
         batch_size=100,
         learning_rate=0.01,
         warm_start=False,
@@ -102,6 +104,8 @@ class LogCoshScoreMatching(_BaseScoreMatching):
         self.alpha = alpha
         self.max_iter = max_iter
         self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.validation_fraction = validation_fraction
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.warm_start = warm_start
