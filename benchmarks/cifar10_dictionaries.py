@@ -35,7 +35,7 @@ from _cifar10.dictionaries import (
     WarmStarted,
 )
 from _cifar10.features import preprocessed
-from _cifar10.protocol import Classification
+from _cifar10.protocol import AS_RECORDED, Classification
 from sklearn.decomposition import PCA
 
 from skscore import (
@@ -91,7 +91,9 @@ def dictionaries(sweep):
     pca = PCA(n_components=0.99, whiten=True)
 
     def gbrbm(**params):
-        return GBRBMScoreMatching(n_components=K, max_iter=max_iter, **params)
+        return GBRBMScoreMatching(
+            n_components=K, max_iter=max_iter, **AS_RECORDED, **params
+        )
 
     def mpot(**params):
         return MPoTAutoencoder(
@@ -99,6 +101,7 @@ def dictionaries(sweep):
             n_mean=K // 2,
             visible_std=1.0,
             max_iter=max_iter,
+            **AS_RECORDED,
             **params,
         )
 
