@@ -376,7 +376,7 @@ def test_input_filters_are_copies(data):
     np.testing.assert_array_equal(fitted.intercept_hidden_, before)
 
 
-@pytest.mark.parametrize("to", NAMESPACES.values(), ids=NAMESPACES)
+@pytest.mark.parametrize("to", NAMESPACES)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_whitening_and_patch_normalization_compute_in_the_input_namespace(to, dtype):
     from skscore.preprocessing import ZCAWhitening, normalize_patches
