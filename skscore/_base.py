@@ -51,6 +51,7 @@ _MAX_GAMMA = 1e6
 #: scipy's L-BFGS-B divides tol by the machine epsilon, which overflowed at
 #: 1e300; from 2 on, the relative decrease stops it at the first iteration
 _MAX_TOL = 1e10
+_MAX_DENOISE_STEPS = 10_000
 
 #: the largest threshold of the soft threshold: the computations may be in
 #: float32, where a larger one (twice it, summed over a featurizer's
@@ -414,6 +415,10 @@ class _BaseScoreMatching(
         """
         first = not hasattr(self, "n_iter_")
         if not first:
+            # scikit-learn's fit context validates the parameters of a
+            # partial_fit only on the first call; settings changed since
+            # then are used by this one, so they are checked here
+            self._validate_params()
             check_same_namespace(X, self.intercept_visible_, self, "partial_fit")
         X, xp, where = input_namespace(X)
         X = validate_data(self, X, dtype=[xp.float64, xp.float32], reset=first)
@@ -849,7 +854,7 @@ class _BaseScoreMatching(
             Noisy data.
 
         n_steps : int, default=10
-            Number of steps.
+            Number of steps, at most 10,000.
 
         step_size : float, default=0.1
             Fraction of the way to the reconstruction taken at each step, in
@@ -862,11 +867,14 @@ class _BaseScoreMatching(
             The rows after ``n_steps`` steps.
         """
         X, params = self._validated_params(X, "denoise")
+        # a contracting iteration has settled long before 10,000 steps, and a
+        # count past that would run for hours without changing the result
         if isinstance(n_steps, bool) or not (
-            isinstance(n_steps, Integral) and n_steps >= 0
+            isinstance(n_steps, Integral) and 0 <= n_steps <= _MAX_DENOISE_STEPS
         ):
             raise ValueError(
-                f"n_steps must be a non-negative integer, got {n_steps!r}."
+                f"n_steps must be an integer from 0 to {_MAX_DENOISE_STEPS}, got "
+                f"{n_steps!r}."
             )
         # v <- v + s (r(v) - v) scales the distance to a fixed point of r by
         # 1 - s (1 - l) along an eigenvector of r's Jacobian there: where r

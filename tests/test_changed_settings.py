@@ -126,3 +126,32 @@ def test_the_meta_estimator_honours_its_estimators_warm_start():
         estimator.set_params(warm_start=False), random_state=0
     )
     assert not np.array_equal(cold.fit(X).estimator_.components_, direct.components_)
+
+
+@pytest.mark.parametrize(
+    "setting, match",
+    [
+        ({"learning_rate": -0.01}, "learning_rate"),
+        ({"alpha": -5.0}, "alpha"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"objective": "bogus"}, "objective"),
+        ({"threshold": float("nan")}, "threshold"),
+        ({"n_noise_samples": 0}, "n_noise_samples"),
+        ({"max_iter": -1}, "max_iter"),
+    ],
+)
+def test_partial_fit_revalidates_settings_changed_after_fit(setting, match):
+    # scikit-learn's fit context validates a partial_fit's parameters only
+    # on the first call: an invalid setting made after it must still be refused
+    X = np.random.default_rng(0).normal(size=(40, 5))
+    model = GBRBMScoreMatching(n_components=3, max_iter=3, random_state=0).fit(X)
+    model.set_params(**setting)
+    with pytest.raises(ValueError, match=match):
+        model.partial_fit(X)
+
+
+def test_denoise_refuses_step_counts_past_its_bound():
+    X = np.random.default_rng(0).normal(size=(20, 4))
+    model = GBRBMScoreMatching(n_components=2, max_iter=3, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="n_steps must be an integer from 0 to"):
+        model.denoise(X, n_steps=10**9)
