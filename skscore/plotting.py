@@ -86,6 +86,12 @@ def plot_filters(
 
     refuse_boolean_counts("plot_filters", n_filters=n_filters)
     components = _check_rows(components, image_shape, "components")
+    # matplotlib draws a grey image or one of 3 colour channels only
+    if len(image_shape) not in (2, 3) or image_shape[2:] not in ((), (1,), (3,)):
+        raise ValueError(
+            "image_shape must be (height, width), (height, width, 1) or "
+            f"(height, width, 3) to be drawn, got {tuple(image_shape)}."
+        )
     order = np.argsort(-np.linalg.norm(components, axis=1))[:n_filters]
     n_cols = int(np.ceil(np.sqrt(len(order))))
     n_rows = int(np.ceil(len(order) / n_cols))
@@ -164,6 +170,12 @@ def plot_mpot_filters(
     """
     import matplotlib.pyplot as plt
 
+    if not hasattr(model, "n_covariance"):
+        raise TypeError(
+            f"plot_mpot_filters draws an MPoTAutoencoder's two filter banks, got "
+            f"{type(model).__name__}; use plot_filters(model.components_, "
+            "image_shape) for other estimators."
+        )
     check_is_fitted(model, ["covariance_components_", "components_"])
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(9, 4.5))

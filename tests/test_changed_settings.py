@@ -155,3 +155,14 @@ def test_denoise_refuses_step_counts_past_its_bound():
     model = GBRBMScoreMatching(n_components=2, max_iter=3, random_state=0).fit(X)
     with pytest.raises(ValueError, match="n_steps must be an integer from 0 to"):
         model.denoise(X, n_steps=10**9)
+
+
+def test_plotting_names_shapes_and_models_it_cannot_draw():
+    from skscore.plotting import plot_filters, plot_mpot_filters
+
+    X = np.random.default_rng(0).normal(size=(30, 8))
+    model = GBRBMScoreMatching(n_components=4, max_iter=3, random_state=0).fit(X)
+    with pytest.raises(ValueError, match=r"image_shape must be .* got \(2, 2, 2\)"):
+        plot_filters(model.components_, (2, 2, 2))
+    with pytest.raises(TypeError, match="plot_mpot_filters draws an MPoTAutoencoder"):
+        plot_mpot_filters(model, (2, 2, 2))
