@@ -1,8 +1,12 @@
-"""The controls every learned dictionary must beat (Coates & Ng, ICML 2011).
+"""Dictionaries beside the score matching models, as patch estimators.
 
-Both give unit-norm ``components_``, which the featurizer's soft threshold
-reads as its filters: random whitened training patches (no learning), and
-OMP-1 atoms (gain-shape vector quantization).
+The controls every learned dictionary must beat (Coates & Ng, ICML 2011):
+random whitened training patches (no learning) and OMP-1 atoms (gain-shape
+vector quantization); the floor, random Gaussian directions; and two ways
+of making a dictionary with a score matching model: random patches moved
+along its score, and its training warm-started from another dictionary.
+Each gives ``components_``, which the featurizer's soft threshold reads as
+its filters (scaled to unit norm).
 """
 
 import numpy as np
