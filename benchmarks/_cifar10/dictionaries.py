@@ -24,7 +24,14 @@ def _unit_rows(atoms):
     return atoms / np.maximum(norms, np.finfo(atoms.dtype).tiny)
 
 
-class RandomPatches(TransformerMixin, BaseEstimator):
+class _Dictionary(TransformerMixin, BaseEstimator):
+    """A fitted ``components_``; ``transform`` projects on its rows."""
+
+    def transform(self, X):
+        return np.asarray(X) @ self.components_.T
+
+
+class RandomPatches(_Dictionary):
     """``n_components`` random rows of the (whitened) patches, at unit norm.
 
     Parameters
@@ -47,11 +54,8 @@ class RandomPatches(TransformerMixin, BaseEstimator):
         self.components_ = _unit_rows(X[chosen].astype(np.float64))
         return self
 
-    def transform(self, X):
-        return np.asarray(X) @ self.components_.T
 
-
-class OMP1(TransformerMixin, BaseEstimator):
+class OMP1(_Dictionary):
     """OMP-1 atoms: gain-shape vector quantization of the patches.
 
     Starting from unit-norm Gaussian atoms, each iteration assigns every
@@ -102,11 +106,8 @@ class OMP1(TransformerMixin, BaseEstimator):
         self.components_ = atoms.astype(np.float64)
         return self
 
-    def transform(self, X):
-        return np.asarray(X) @ self.components_.T
 
-
-class GaussianDirections(TransformerMixin, BaseEstimator):
+class GaussianDirections(_Dictionary):
     """``n_components`` random Gaussian directions at unit norm: the floor.
 
     Parameters
@@ -128,11 +129,8 @@ class GaussianDirections(TransformerMixin, BaseEstimator):
         self.components_ = _unit_rows(rng.standard_normal(shape))
         return self
 
-    def transform(self, X):
-        return np.asarray(X) @ self.components_.T
 
-
-class DenoisedPatches(TransformerMixin, BaseEstimator):
+class DenoisedPatches(_Dictionary):
     """Random patches moved toward high density along a fitted model's score.
 
     ``model`` (a skscore estimator) is fitted on the patches; the dictionary
@@ -175,11 +173,8 @@ class DenoisedPatches(TransformerMixin, BaseEstimator):
         ).astype(np.float64)
         return self
 
-    def transform(self, X):
-        return np.asarray(X) @ self.components_.T
 
-
-class WarmStarted(TransformerMixin, BaseEstimator):
+class WarmStarted(_Dictionary):
     """A GBRBM whose score matching fit starts from another dictionary.
 
     ``start`` (any estimator with ``components_``) is fitted first; the
@@ -211,6 +206,3 @@ class WarmStarted(TransformerMixin, BaseEstimator):
         self.model_ = model
         self.components_ = model.input_filters()[0]
         return self
-
-    def transform(self, X):
-        return np.asarray(X) @ self.components_.T
