@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from gradcheck import gradient_errors, hessian_diagonal
 from sklearn.utils._param_validation import Interval
+from tolerances import FACTOR
 
 from skscore._base import _BaseScoreMatching
 from skscore.energies import EnergyModel, HamiltonianMC, UnitBlock, Units
@@ -143,26 +144,36 @@ def test_gradients_match_finite_differences(objective):
         "dsm": lambda p: MODEL.dsm(X, p, noise_draws, 0.3),
         "contrastive": lambda p: MODEL.contrastive(X, X[:4] + noise_draws[0, :4], p),
     }
-    errors = gradient_errors(objectives[objective], params)
+    # the contrastive loss is a difference of mean free energies: it is
+    # rounded to their size, not to its own
+    samples = X[:4] + noise_draws[0, :4]
+    scale = np.abs(MODEL.free_energy(X, params)).mean()
+    scale += np.abs(MODEL.free_energy(samples, params)).mean()
+    errors = gradient_errors(objectives[objective], params, scale=scale)
     assert set(errors) == set(params) == set(MODEL.trainable)
-    assert max(errors.values()) < 1e-7, errors
+    assert max(errors.values()) < 1, errors  # within the differences' own error
 
 
 def test_sm_terms_against_the_hessian_diagonal_of_the_free_energy():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(5, 4))
     params = _params(rng)
-    per_row = []
+    per_row, per_row_error = [], []
     for v in X:
-        grad, diag = hessian_diagonal(
+        grad, diag, grad_error, diag_error = hessian_diagonal(
             lambda v: MODEL.free_energy(v[None], params)[0], v
         )
-        np.testing.assert_allclose(MODEL.grad_free_energy(v[None], params)[0], grad)
+        closed_form = MODEL.grad_free_energy(v[None], params)[0]
+        assert np.all(np.abs(closed_form - grad) <= FACTOR * grad_error)
         per_row.append(np.sum(0.5 * grad**2 - diag))
+        # the error of J(v) = sum 1/2 g^2 - d, to first order in the errors
+        per_row_error.append(np.sum(np.abs(grad) * grad_error + diag_error))
+    per_row, per_row_error = np.array(per_row), np.array(per_row_error)
     terms = MODEL.sm_terms(X, params)
-    np.testing.assert_allclose(terms.sum(axis=1), per_row, rtol=1e-6)
-    np.testing.assert_allclose(terms[:, 1], 0, atol=1e-12)  # no variance term
-    np.testing.assert_allclose(MODEL.sm(X, params)[0], np.mean(per_row), rtol=1e-6)
+    assert np.all(np.abs(terms.sum(axis=1) - per_row) <= FACTOR * per_row_error)
+    np.testing.assert_array_equal(terms[:, 1], 0)  # no variance term
+    loss = MODEL.sm(X, params)[0]
+    assert abs(loss - per_row.mean()) <= FACTOR * per_row_error.mean()
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

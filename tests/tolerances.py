@@ -60,3 +60,34 @@ def featurizer_atol(featurizer, images):
     )
     n = (n_rows - rows) * (n_cols - cols)  # positions of the largest quadrant
     return rounding_atol(np.float32, n + 2 * patches.shape[1], scale)
+
+
+def input_rounding_atol(function, inputs, dtype, step=1e-6):
+    """Tolerance between ``function(inputs)`` computed in ``dtype`` and in
+    float64, entry by entry of its output.
+
+    Rounding the inputs to ``dtype`` moves each entry ``x_j`` by up to
+    ``eps / 2`` of itself, which moves the output by up to ``sum_j |d out /
+    d x_j| |x_j| eps / 2``; the roundings inside the computation act as such
+    moves of its intermediate values, of the same order. The sensitivities
+    ``|d out / d x_j| |x_j|`` are taken by central differences in float64, at
+    a relative step ``step``, one entry of ``inputs`` (a dict of arrays) at a
+    time; to them is added the rounding of the output itself.
+    """
+    inputs = {
+        name: np.asarray(value, dtype=np.float64) for name, value in inputs.items()
+    }
+    output = np.asarray(function(inputs))
+    sensitivity = np.zeros(output.shape)
+    for name, value in inputs.items():
+        for index in np.ndindex(value.shape):
+            if value[index] == 0:
+                continue
+            moved = []
+            for sign in (1, -1):
+                shifted = {**inputs, name: value.copy()}
+                shifted[name][index] *= 1 + sign * step
+                moved.append(np.asarray(function(shifted)))
+            sensitivity += np.abs(moved[0] - moved[1]) / (2 * step)
+    eps = np.finfo(dtype).eps
+    return FACTOR * eps * (sensitivity + np.abs(output))
