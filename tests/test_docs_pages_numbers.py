@@ -291,3 +291,321 @@ def test_the_user_guide_quotes_the_cifar10_benchmark():
             round(float(_points(kmeans["test_accuracy"], large["test_accuracy"])))
         ],
     )
+
+
+# --- docs/performance.rst -----------------------------------------------------
+
+PERFORMANCE = DOCS / "performance.rst"
+
+
+def _gradient():
+    """benchmarks/results/gradient.json's objectives as {(model, objective,
+    dtype): row}, and the whole results."""
+    results = _results("gradient.json")
+    rows = results["objectives"]
+    return {(r["model"], r["objective"], r["dtype"]): r for r in rows}, results
+
+
+def test_the_gradient_table_quotes_the_gradient_benchmark():
+    rows, _ = _gradient()
+    page = PERFORMANCE.read_text(encoding="utf-8")
+    quoted = re.findall(
+        r"^ +\| (gbrbm|mpot) \| (\w+) \| (float\d+) \| (.+) \|$", page, re.M
+    )
+    assert [row[:3] for row in quoted] == list(rows)
+    for model, objective, dtype, cells in quoted:
+        row = rows[model, objective, dtype]
+        assert cells.split(" | ") == [
+            f"{1e3 * row['seconds']:.0f} ms",
+            f"{1e3 * row['gemm_floor_seconds']:.0f} ms",
+            f"{row['ratio_to_floor']:.2f}x",
+            f"{1e3 * row['fit_seconds_per_evaluation']:.0f} ms",
+            f"{row['fit_ratio_to_floor']:.2f}x",
+            f"{row['evaluations_per_iteration']:.2f}",
+            f"{row['speedup_vs_torch']:.0f}x faster",
+            f"{row['peak_extra_mib']:.0f} MiB",
+        ], (model, objective, dtype)
+
+
+def test_the_gradient_prose_quotes_the_gradient_benchmark():
+    rows, results = _gradient()
+    text = _text(PERFORMANCE)
+    sizes = results["sizes"]
+    assert _quoted(
+        r"\(N=(\S+) rows of D=(\d+), K=(\d+) hidden units, mPoT (\d+) covariance "
+        r"\+ (\d+) mean units",
+        text,
+    ) == (f"{sizes['N']:,}", *(str(sizes[k]) for k in ("D", "K", "K", "M")))
+
+    # "two orders of magnitude faster than autodiff"
+    assert "score matching rows are two orders of magnitude faster" in text
+    assert all(
+        100 <= row["speedup_vs_torch"] < 1000
+        for (_, objective, _), row in rows.items()
+        if objective == "sm"
+    )
+    ratios = [row["ratio_to_floor"] for row in rows.values()]
+    fits = sorted(row["fit_ratio_to_floor"] for row in rows.values())
+    outlier = rows["mpot", "ae", "float32"]["fit_ratio_to_floor"]
+    assert fits[-1] == outlier  # "every fit but one", the mPoT's float32 AE
+    assert _quoted(
+        r"Every objective is within (\S+)x of its GEMM floor and every fit but one "
+        r"within (\S+)x per evaluation \(.*? the mPoT's float32 autoencoder fit, "
+        r"(\S+)x here",
+        text,
+    ) == (f"{max(ratios):.2f}", f"{fits[-2]:.2f}", f"{outlier:.2f}")
+
+    peaks = [f"{row['peak_extra_mib']:.0f}" for row in rows.values()]
+    assert _quoted(r"the peak extra memory \((\d+)-(\d+) MiB above\)", text) == (
+        min(peaks, key=int),
+        max(peaks, key=int),
+    )
+    speedups = [
+        rows[m, o, "float64"]["seconds"] / rows[m, o, "float32"]["seconds"]
+        for m, o, dtype in rows
+        if dtype == "float32"
+    ]
+    assert _quoted(r"float32 runs (\S+)-(\S+)x faster than float64", text) == (
+        f"{min(speedups):.1f}",
+        f"{max(speedups):.1f}",
+    )
+    gbrbm, mpot = results["fit_scale"]
+    assert (gbrbm["model"], mpot["model"]) == ("gbrbm", "mpot")
+    # the data: 200,000 x 192 float32 rows
+    assert gbrbm["data_mib"] == 200_000 * 192 * 4 / 2**20
+    assert _quoted(
+        r"one ``fit`` iteration of L-BFGS takes (\S+) s for the GBRBM and (\S+) s "
+        r"for the mPoT, with (\d+) MiB of memory beyond the (\d+) MiB of data "
+        r"\(tracemalloc; peak RSS (\d+) MiB\)",
+        text,
+    ) == (
+        f"{gbrbm['seconds_per_iteration']:.1f}",
+        f"{mpot['seconds_per_iteration']:.1f}",
+        f"{max(gbrbm['peak_extra_mib'], mpot['peak_extra_mib']):.0f}",
+        f"{gbrbm['data_mib']:.0f}",
+        f"{max(gbrbm['peak_rss_mib'], mpot['peak_rss_mib']):.0f}",
+    )
+
+
+#: the label of each row of the encoding table -> benchmarks/encoding.py's
+_ENCODING_BENCHMARK_ROWS = {
+    "``soft_threshold`` (threshold 0.25)": "soft_threshold",
+    "``relu``": "relu",
+    "``transform`` (the GBRBM's soft threshold)": "transform",
+}
+
+
+def test_the_encoding_table_quotes_the_encoding_benchmark():
+    results = _results("encoding.json")
+    rows = {row["encoding"]: row for row in results["rows"]}
+    assert rows["soft_threshold"]["threshold"] == 0.25
+    page = PERFORMANCE.read_text(encoding="utf-8")
+    quoted = _table_after("\nEncoding\n--------\n", page)
+    assert [row[0] for row in quoted] == list(_ENCODING_BENCHMARK_ROWS)
+    for label, seconds, of_floor, per_10000, _before in quoted:
+        row = rows[_ENCODING_BENCHMARK_ROWS[label]]
+        assert [seconds, of_floor, per_10000] == [
+            f"{row['seconds']:.2f}",
+            f"{row['ratio_to_floor']:.2f}x",
+            f"{row['seconds_per_10000_images']:.0f} s",
+        ], label
+    assert _quoted(
+        r"times ``ConvolutionalFeaturizer.transform`` of (\d+) random CIFAR-sized "
+        r"images at stride 1 \(6x6 colour patches, ZCA whitening, (\d+) GBRBM",
+        _text(PERFORMANCE),
+    ) == (str(results["sizes"]["N"]), str(results["sizes"]["K"]))
+
+
+#: the label of each row of the device table -> the results of the run
+_DEVICE_ROWS = {
+    "Coates row: learning (GBRBM, K=1,600, 200 iterations)": "learning_seconds",
+    "Coates row: encoding 60,000 images into 12,800 codes": "encoding_seconds",
+    "Coates row: learning and encoding": "total_seconds",
+}
+
+
+def test_the_device_table_quotes_the_cuda_benchmark():
+    cuda = _results("device_cuda.json")
+    page = PERFORMANCE.read_text(encoding="utf-8")
+    rows = _table_after("\nMeasured on one NVIDIA H100", page)
+    assert [row[0] for row in rows[:3]] == list(_DEVICE_ROWS)
+    gpu, cpu = cuda["coates_row"], cuda["coates_row_cpu"]
+    assert gpu["lbfgs_iterations"] == cpu["lbfgs_iterations"] == 200
+    assert gpu["images"] == 60_000 and gpu["features"] == 12_800
+    for label, on_gpu, on_cpu, speedup in rows[:3]:
+        field = _DEVICE_ROWS[label]
+        seconds = f"{gpu[field]:.1f}"
+        assert [on_gpu, on_cpu, speedup] == [
+            f"{seconds} s",
+            f"{cpu[field]:.0f} s",
+            f"{cpu[field] / gpu[field]:.0f}x",
+        ], label
+
+    encoding = cuda["encoding"]
+    assert rows[3][0] == (
+        f"encoding {encoding['images']:,} images (K={encoding['filters']}, stride 1)"
+    )
+    assert rows[3][1:] == [
+        f"{encoding['seconds']:.3f} s",
+        f"{encoding['numpy_cpu_seconds']:.1f} s",
+        f"{encoding['speedup_vs_numpy_cpu']:.0f}x",
+    ]
+
+    objectives = cuda["objectives"]
+    sizes = cuda["sizes"]
+    assert rows[4][0] == (
+        f"one objective and gradient (N={sizes['N']:,}, D={sizes['D']})"
+    )
+
+    def span(values, scale, digits):
+        return f"{scale * min(values):.{digits}f}-{scale * max(values):.{digits}f}"
+
+    assert rows[4][1:] == [
+        f"{span([o['seconds'] for o in objectives], 1e3, 1)} ms",
+        f"{span([o['numpy_cpu_seconds'] for o in objectives], 1e3, 0)} ms",
+        f"{span([o['speedup_vs_numpy_cpu'] for o in objectives], 1, 0)}x",
+    ]
+
+    text = _text(PERFORMANCE)
+    device = cuda["device"]
+    assert device["name"].startswith("NVIDIA H100 80GB")
+    assert _quoted(
+        r"Measured on one NVIDIA H100 80GB \(PyTorch (\S+), CUDA (\d+), its "
+        r"machine's (\d+) CPU cores",
+        text,
+    ) == (
+        ".".join(device["torch_version"].split(".")[:2]),
+        device["torch_version"].split("+cu")[1][:-1],
+        str(device["cpu_threads"]),
+    )
+    assert _quoted(r"learning and encoding takes (\w+) seconds on the GPU", text) == (
+        ["eight", "nine", "ten", "eleven", "twelve"][round(gpu["total_seconds"]) - 8],
+    )
+    assert _quoted(
+        r"an objective costs (\S+)-(\S+)x its five matrix products on the GPU "
+        r"\((\S+)-(\S+) ms\)",
+        text,
+    ) == (
+        *span([o["ratio_to_floor"] for o in objectives], 1, 1).split("-"),
+        *span([o["gemm_floor_seconds"] for o in objectives], 1e3, 1).split("-"),
+    )
+    assert _quoted(r"A whole ``fit`` costs (\d+)-(\d+)x the floor", text) == tuple(
+        span([o["fit_ratio_to_floor"] for o in objectives], 1, 0).split("-")
+    )
+
+
+def test_the_cpu_tensor_prose_quotes_the_cpu_device_benchmark():
+    cpu = _results("device_cpu.json")
+    objectives = cpu["objectives"]
+
+    def span(field):
+        values = [o[field] for o in objectives]
+        return f"{min(values):.1f}", f"{max(values):.1f}"
+
+    encoding = cpu["encoding"]
+    slower = ["four", "five", "six", "seven", "eight"][
+        round(encoding["seconds"] / encoding["numpy_cpu_seconds"]) - 4
+    ]
+    assert _quoted(
+        r"\(``device_cpu.json``, same sizes, PyTorch (\S+)\): on CPU tensors the "
+        r"objectives take (\S+)-(\S+)x their torch floor and a whole fit (\S+)-(\S+)x "
+        r"per evaluation, (\S+)-(\S+)x the NumPy path's speed, and the encoding is "
+        r"(\w+) times slower than NumPy's \((\S+) s against (\S+) s for (\S+) images\)",
+        _text(PERFORMANCE),
+    ) == (
+        cpu["device"]["torch_version"].rsplit(".", 1)[0],
+        *span("ratio_to_floor"),
+        *span("fit_ratio_to_floor"),
+        *span("speedup_vs_numpy_cpu"),
+        slower,
+        f"{encoding['seconds']:.1f}",
+        f"{encoding['numpy_cpu_seconds']:.1f}",
+        f"{encoding['images']:,}",
+    )
+
+
+# --- docs/scaling.rst -----------------------------------------------------------
+
+
+def test_the_scaling_page_quotes_the_scale_benchmark():
+    scale = _results("scale.json")
+    passes = scale["partial_fit"]
+    local, one, two = sorted(scale["transform"], key=lambda row: row["workers"])
+    n_rows = round(local["rows_per_second"] * local["seconds"])
+    assert _quoted(
+        r"\(GBRBM, K=(\d+), D=(\d+), float32, 2 cores\): one ``partial_fit`` pass "
+        r"costs (\S+), (\S+) and (\S+) s for (\S+), (\S+) and (\S+) rows, linear in "
+        r"N; ``ParallelPostFit.transform`` of (\S+) rows takes (\S+) s on one "
+        r"worker and (\S+) s on two, against (\S+) s in process",
+        _text(DOCS / "scaling.rst"),
+    ) == (
+        str(scale["n_units"]),
+        str(scale["n_features"]),
+        *(f"{row['seconds']:.2f}" for row in passes),
+        *(f"{row['n_rows']:,}" for row in passes),
+        f"{n_rows:,}",
+        f"{one['seconds']:.2f}",
+        f"{two['seconds']:.2f}",
+        f"{local['seconds']:.2f}",
+    )
+
+
+# --- README.md --------------------------------------------------------------------
+
+README = ROOT / "README.md"
+
+
+def _published():
+    """The published accuracies of benchmarks/results/cifar10_svm.md, by row."""
+    table = (RESULTS / "cifar10_svm.md").read_text(encoding="utf-8")
+    return dict(re.findall(r"^\| ([^|]+?) \| [\d.]+% \| ([\d.]*)%? \|", table, re.M))
+
+
+def test_the_readme_prose_quotes_the_cifar10_benchmark():
+    rows = _results("cifar10_svm.json")["rows"]
+    patches = rows["random patches, soft threshold"]
+    published = _published()
+    paper = [name for name in rows if name.startswith("paper: ")]
+    # "reproduced within 1.5 points": the largest gap to the published figure
+    gap = max(
+        abs(float(_pct(rows[name]["test_accuracy"])) - float(published[name]))
+        for name in paper
+    )
+    assert _quoted(
+        r"1,600 filters, (\S+) features\), 1,600 random whitened patches, with no "
+        r"learning at all, give (\S+)%, and OMP-1 atoms \S+% in Coates & Ng's code "
+        r"\(ICML 2011\), where skscore's best dictionary, the mPoT's, gives (\S+)% "
+        r"and the GBRBM's (\S+)% \((\S+)% by denoising\).*? is reproduced within "
+        r"(\S+) points",
+        _text(README),
+    ) == (
+        f"{patches['n_features']:,}",
+        _pct(patches["test_accuracy"]),
+        _pct(rows["mPoT SM, soft threshold"]["test_accuracy"]),
+        _pct(rows["GBRBM SM, soft threshold"]["test_accuracy"]),
+        _pct(rows["GBRBM DSM, soft threshold"]["noise_by_accuracy"]["test_accuracy"]),
+        f"{gap:.1f}",
+    )
+
+
+def test_the_readme_table_quotes_the_published_figures_and_the_times():
+    # its accuracies and C are test_readme.py's; here the other columns
+    from test_readme import _README_ROWS
+
+    rows = _results("cifar10_svm.json")["rows"]
+    published = _published()
+    table = README.read_text(encoding="utf-8").split("| features | test accuracy", 1)
+    lines = table[1].split("\n\n", 1)[0].splitlines()[2:]  # after the header
+    quoted = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+    assert [row[0] for row in quoted] == list(_README_ROWS)
+    for label, _, paper, _, learning, encoding, classifier in quoted:
+        name = _README_ROWS[label]
+        if not isinstance(name, str):  # a field of a row: no times of its own
+            assert (paper, learning, encoding, classifier) == ("", "", "", "")
+            continue
+        row = rows[name]
+        assert paper == (f"{published[name]}%" if published[name] else ""), label
+        assert [learning, encoding, classifier] == [
+            f"{row[field]:,.0f}"
+            for field in ("learn_seconds", "encode_seconds", "classify_seconds")
+        ], label
