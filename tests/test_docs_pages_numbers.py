@@ -1,4 +1,4 @@
-"""The benchmark figures of the user guide, the performance, scaling pages and
+"""The benchmark figures of the user guide, the performance and scaling pages and
 the README quote the results files of benchmarks/results, rounded as printed.
 
 Figures that no results file holds (single runs by hand, earlier code) say so
@@ -51,7 +51,7 @@ USER_GUIDE = DOCS / "user_guide.rst"
 #: the column of each data set in the defaults table, in order
 _SETS = ("digits", "CIFAR-10 grey 16x16", "sample-image patches")
 _SOFT = "encoding='soft_threshold', threshold="
-THRESHOLDS = (0.25, 0.5, 1.0)
+_THRESHOLDS = (0.25, 0.5, 1.0)
 #: the label of each row of the defaults table -> benchmarks/defaults.py's
 #: features, the defaults soft threshold being 0.5
 _DEFAULTS_ROWS = {
@@ -153,7 +153,7 @@ def test_the_defaults_prose_quotes_the_defaults_benchmark():
 
     # the spread of the three thresholds, the largest of the two estimators'
     def threshold_spread(data, model):
-        points = [float(_pct(acc(data, model, f"{_SOFT}{t}"))) for t in THRESHOLDS]
+        points = [float(_pct(acc(data, model, f"{_SOFT}{t}"))) for t in _THRESHOLDS]
         return max(points) - min(points)
 
     thresholds = {s: max(threshold_spread(s, m) for m in models) for s in _SETS}
@@ -163,7 +163,7 @@ def test_the_defaults_prose_quotes_the_defaults_benchmark():
         r"GBRBM\)",
         text,
     ) == tuple(f"{thresholds[s]:.1f}" for s in _SETS)
-    gbrbm_patches = {t: acc(_SETS[2], models[0], f"{_SOFT}{t}") for t in THRESHOLDS}
+    gbrbm_patches = {t: acc(_SETS[2], models[0], f"{_SOFT}{t}") for t in _THRESHOLDS}
     assert max(gbrbm_patches, key=gbrbm_patches.get) == 1.0
 
     # "a fixed 1 ... was worse here on every set" (at the default encoding)
@@ -344,6 +344,26 @@ def test_the_gradient_prose_quotes_the_gradient_benchmark():
         for (_, objective, _), row in rows.items()
         if objective == "sm"
     )
+    first_order = {k: row for k, row in rows.items() if k[1] != "sm"}
+    floors = [
+        r["torch_seconds"] / r["gemm_floor_seconds"] for r in first_order.values()
+    ]
+    autodiff = [row["speedup_vs_torch"] for row in first_order.values()]
+    assert _quoted(
+        r"which autodiff also gets in (\S+)-(\S+) floors of matrix products here "
+        r"\(about two in float64\): skscore is (\d+)-(\d+)x faster there",
+        text,
+    ) == (
+        f"{min(floors):.1f}",
+        f"{max(floors):.1f}",
+        f"{min(autodiff):.0f}",
+        f"{max(autodiff):.0f}",
+    )
+    assert all(
+        round(row["torch_seconds"] / row["gemm_floor_seconds"]) == 2
+        for (_, _, dtype), row in first_order.items()
+        if dtype == "float64"
+    )
     ratios = [row["ratio_to_floor"] for row in rows.values()]
     fits = sorted(row["fit_ratio_to_floor"] for row in rows.values())
     outlier = rows["mpot", "ae", "float32"]["fit_ratio_to_floor"]
@@ -475,6 +495,7 @@ def test_the_device_table_quotes_the_cuda_benchmark():
         text,
     ) == (
         ".".join(device["torch_version"].split(".")[:2]),
+        # a build for CUDA 13.0 is "+cu130"
         device["torch_version"].split("+cu")[1][:-1],
         str(device["cpu_threads"]),
     )
