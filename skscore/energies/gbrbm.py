@@ -15,6 +15,7 @@ term is ``sum_j ||W_j||^2 h_j (1 - h_j) / sigma^2`` and its curvature term
 :data:`MODEL` (see :class:`~skscore.energies.EnergyModel`).
 """
 
+from ._functions import model_functions
 from ._model import EnergyModel, UnitBlock
 from ._samplers import BlockGibbs
 from ._units import BinaryUnits
@@ -33,13 +34,5 @@ MODEL = EnergyModel(
     sampler=BlockGibbs,
 )
 
-free_energy = MODEL.free_energy
-grad_free_energy = MODEL.grad_free_energy
-hidden_expectations = MODEL.hidden_expectations
-reconstruct = MODEL.reconstruct
-input_filters = MODEL.input_filters
-sm_terms = MODEL.sm_terms
-sm = MODEL.sm
-ae = MODEL.ae
-dsm = MODEL.dsm
-contrastive = MODEL.contrastive
+# the functions of the module, ``sm = MODEL.sm`` and the others
+globals().update(model_functions(MODEL))

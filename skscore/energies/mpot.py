@@ -41,6 +41,7 @@ array([[ 0.25  ,  0.5   , -4.    ],
 (-2.7315, False)
 """
 
+from ._functions import model_functions
 from ._model import EnergyModel, UnitBlock
 from ._samplers import HamiltonianMC
 from ._units import BinaryUnits, StudentTUnits
@@ -58,13 +59,5 @@ MODEL = EnergyModel(
     sampler=HamiltonianMC,
 )
 
-free_energy = MODEL.free_energy
-grad_free_energy = MODEL.grad_free_energy
-hidden_expectations = MODEL.hidden_expectations
-reconstruct = MODEL.reconstruct
-input_filters = MODEL.input_filters
-sm_terms = MODEL.sm_terms
-sm = MODEL.sm
-ae = MODEL.ae
-dsm = MODEL.dsm
-contrastive = MODEL.contrastive
+# the functions of the module, ``sm = MODEL.sm`` and the others
+globals().update(model_functions(MODEL))
