@@ -1,6 +1,7 @@
 """Feature learning with energy-based models trained by score matching."""
 
 from ._denoising import DenoisingSMTransformer
+from ._energy_model import EnergyModelTransformer
 from ._gbrbm import GBRBMScoreMatching
 from ._mpot import MPoTAutoencoder
 from .convolutional import ConvolutionalFeaturizer
@@ -8,6 +9,7 @@ from .convolutional import ConvolutionalFeaturizer
 __all__ = [
     "ConvolutionalFeaturizer",
     "DenoisingSMTransformer",
+    "EnergyModelTransformer",
     "GBRBMScoreMatching",
     "MPoTAutoencoder",
 ]
