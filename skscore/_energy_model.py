@@ -189,6 +189,16 @@ class EnergyModelTransformer(_BaseScoreMatching):
         blocks = self.model.units
         return {} if len(blocks) == 1 else {b.n_units: _kind(b.n_units) for b in blocks}
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # skscore's unit types compute in any Array API namespace; one a user
+        # writes may be for NumPy only
+        tags.array_api_support = isinstance(self.model, EnergyModel) and all(
+            type(block.units).__module__.startswith("skscore.")
+            for block in self.model.units
+        )
+        return tags
+
     def __getattr__(self, name):
         # only called where normal lookup fails; ``model`` is read from
         # ``__dict__`` so that a half-built object (in unpickling) cannot recurse
