@@ -17,7 +17,13 @@ from gradcheck import numerical_gradient
 from sklearn.base import clone
 from tolerances import FACTOR, rounding_atol
 
-from skscore import EnergyModelTransformer, GBRBMScoreMatching, MPoTAutoencoder
+from skscore import (
+    ConvolutionalFeaturizer,
+    DenoisingSMTransformer,
+    EnergyModelTransformer,
+    GBRBMScoreMatching,
+    MPoTAutoencoder,
+)
 from skscore.energies import (
     BinaryUnits,
     EnergyModel,
@@ -289,6 +295,25 @@ def test_feature_names_name_the_blocks():
         "energymodeltransformer_unit1_neg",
     ]
     np.testing.assert_array_equal(single.feature_names_in_, ["a", "b", "c", "d"])
+
+
+def test_the_meta_estimator_and_the_featurizer_take_it():
+    X = _data(200)
+    dsm = DenoisingSMTransformer(_estimator(max_iter=3), noise=0.5).fit(X)
+    direct = _estimator(max_iter=3, objective="dsm", noise=0.5).fit(X)
+    np.testing.assert_array_equal(dsm.transform(X), direct.transform(X))
+    images = np.random.default_rng(0).normal(size=(20, 64))
+    featurizer = ConvolutionalFeaturizer(
+        _estimator(max_iter=3),
+        patch_size=3,
+        image_shape=(1, 8, 8),
+        n_patches=300,
+        random_state=0,
+    ).fit(images)
+    names = featurizer.get_feature_names_out()
+    assert featurizer.transform(images).shape == (20, len(names)) == (20, 40)
+    assert any("experts2" in name for name in names)
+    assert any("binary1" in name for name in names)
 
 
 @pytest.mark.parametrize(
