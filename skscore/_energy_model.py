@@ -236,12 +236,15 @@ class EnergyModelTransformer(_BaseScoreMatching):
                 "The model has no block of hidden units: declare it with at "
                 "least one UnitBlock."
             )
-        taken = sorted(set(settings) & set(self.get_params(deep=False)))
+        params = self.get_params(deep=False)
+        taken = [
+            name for name in settings if name in params or hasattr(type(self), name)
+        ]
         if taken:
             raise InvalidParameterError(
-                f"The model names {taken} as its axes, hyperparameters or sampler "
-                f"settings, which are parameters of {type(self).__name__}: rename "
-                "them in the model's declaration."
+                f"The model names {sorted(taken)} as its axes, hyperparameters or "
+                f"sampler settings, which are parameters or methods of "
+                f"{type(self).__name__}: rename them in the model's declaration."
             )
         axes = [name for name, kind in settings.items() if kind == "axis"]
         if isinstance(self.n_units, dict):

@@ -343,6 +343,9 @@ def test_model_names_that_are_the_estimators_parameters_are_refused():
     clashing = EnergyModel([UnitBlock(BinaryUnits(), "components", "alpha")])
     with pytest.raises(ValueError, match=r"names \['alpha'\].*rename them"):
         EnergyModelTransformer(clashing, 2).fit(_data(50))
+    clashing = EnergyModel([UnitBlock(BinaryUnits(), "components", "score")])
+    with pytest.raises(ValueError, match=r"names \['score'\].*rename them"):
+        EnergyModelTransformer(clashing, 2).fit(_data(50))
     with pytest.raises(ValueError, match="no block of hidden units"):
         EnergyModelTransformer(EnergyModel([]), 2).fit(_data(50))
 
