@@ -33,9 +33,7 @@ class EnergyModelTransformer(_BaseScoreMatching):
     ----------
     model : EnergyModel
         The model, such as ``skscore.energies.gbrbm.MODEL`` or one declared
-        by the user; its trainable parameters are fitted as attributes of the
-        same names followed by an underscore (``components_``), but
-        ``log_visible_std``, fitted as ``visible_std_``.
+        by the user.
 
     n_units : int or dict of str to int, default=256
         Number of hidden units of each block, by the name of the block's
@@ -83,6 +81,10 @@ class EnergyModelTransformer(_BaseScoreMatching):
 
     Attributes
     ----------
+    <parameter>_ : ndarray
+        Each trainable parameter of the model, fitted under its name followed
+        by an underscore (``components_``), but ``log_visible_std``.
+
     visible_std_ : float
         Fitted (or fixed) visible standard deviation.
 
