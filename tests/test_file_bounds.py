@@ -6,11 +6,12 @@ import json
 import math
 import tarfile
 
+import _files
 import numpy as np
 import pytest
 from _cifar10 import features, results
 
-from skscore import _io, datasets
+from skscore import datasets
 from skscore.datasets import _cifar10_loader, _download
 
 
@@ -70,10 +71,13 @@ def _parts(n_rows=(4, 2, 3), width=5):
 
 def test_write_cache_cleans_what_killed_writers_left(tmp_path):
     path = tmp_path / "row-abc.npz"
-    stale = tmp_path / f"{_io.temporary_name_prefix(path)}x1{_io.TEMPORARY_SUFFIX}"
+    stale = (
+        tmp_path / f"{_files.temporary_name_prefix(path)}x1{_files.TEMPORARY_SUFFIX}"
+    )
     stale.write_bytes(b"half a file")
     other = (
-        tmp_path / f"{_io.temporary_name_prefix('other.npz')}x{_io.TEMPORARY_SUFFIX}"
+        tmp_path
+        / f"{_files.temporary_name_prefix('other.npz')}x{_files.TEMPORARY_SUFFIX}"
     )
     other.write_bytes(b"another entry's")
     features.write_cache(path, {"a": 1}, _parts())
