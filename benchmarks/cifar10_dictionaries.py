@@ -36,6 +36,7 @@ from _cifar10.dictionaries import (
 )
 from _cifar10.features import preprocessed
 from _cifar10.protocol import AS_RECORDED, Classification
+from _files import atomic_write
 from sklearn.decomposition import PCA
 
 from skscore import (
@@ -43,7 +44,6 @@ from skscore import (
     DenoisingSMTransformer,
     GBRBMScoreMatching,
     MPoTAutoencoder,
-    _io,
 )
 from skscore.datasets import load_cifar10
 from skscore.preprocessing import sample_patches
@@ -210,7 +210,7 @@ def save(output, name, row):
     """Add ``row`` to the results file, keeping what other runs wrote meanwhile."""
     results = json.loads(output.read_text()) if output.exists() else {}
     results[name] = row
-    _io.atomic_write(output, json.dumps(results, indent=1))
+    atomic_write(output, json.dumps(results, indent=1))
     return results
 
 

@@ -31,6 +31,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _files import atomic_write  # the module beside this script
 from sklearn.base import clone
 from sklearn.datasets import load_digits, load_sample_images
 from sklearn.exceptions import ConvergenceWarning
@@ -40,7 +41,6 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 from skscore import ConvolutionalFeaturizer, GBRBMScoreMatching, MPoTAutoencoder
-from skscore._io import atomic_writer
 from skscore.datasets import load_cifar10
 
 RESULTS = Path(__file__).parent / "results"
@@ -242,8 +242,7 @@ def main():
         (output, json.dumps(rows, indent=2)),
         (output.with_suffix(".md"), markdown(rows)),
     ]:
-        with atomic_writer(path) as f:  # a crash leaves the old file
-            f.write((text + "\n").encode())
+        atomic_write(path, text + "\n")  # a crash leaves the old file
 
 
 if __name__ == "__main__":

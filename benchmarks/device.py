@@ -7,10 +7,11 @@ run, it times on torch tensors on ``--device`` (default: cpu):
 
 - the objective and its closed-form gradient (``skscore.energies``);
 - the GEMM floor on the device: the five matrix products every objective
-  needs (see ``benchmarks/gradient.py``), as torch products;
-- a whole ``fit`` (15 L-BFGS iterations) under ``array_api_dispatch``, in
-  seconds per objective evaluation: the host optimizer and the parameter and
-  gradient transfers are what separate it from the objective;
+  needs (see ``benchmarks/_timing.py``), as torch products;
+- a whole ``fit`` (15 L-BFGS iterations, as ``benchmarks/gradient.py``
+  times it) under ``array_api_dispatch``, in seconds per objective
+  evaluation: the host optimizer and the parameter and gradient transfers
+  are what separate it from the objective;
 - the NumPy path's objective on the CPU, for the speed-up.
 
 Then ``ConvolutionalFeaturizer.transform`` (soft threshold, stride 1, K=400
@@ -30,7 +31,6 @@ import argparse
 import json
 import os
 import platform
-import time
 import warnings
 from pathlib import Path
 
@@ -39,15 +39,15 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
 import torch  # noqa: E402
-from gradient import _objective, _params  # noqa: E402
+from _files import atomic_write  # noqa: E402
+from _timing import best_time, gemm_floor  # noqa: E402
+from gradient import _fit_per_evaluation, _objective, _params  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 
 from skscore import (  # noqa: E402
     ConvolutionalFeaturizer,
     GBRBMScoreMatching,
-    MPoTAutoencoder,
 )
-from skscore._io import atomic_writer  # noqa: E402
 from skscore.energies import gbrbm, mpot  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -69,38 +69,7 @@ ROW_SIZES = {
 }
 
 
-def _timer(device):
-    def best_time(function, repeats):
-        times = []
-        for _ in range(repeats):
-            if device.type == "cuda":
-                torch.cuda.synchronize(device)
-            start = time.perf_counter()
-            function()
-            if device.type == "cuda":
-                torch.cuda.synchronize(device)
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    return best_time
-
-
-def _gemm_floor(X, n_units, repeats, best_time):
-    B = torch.randn(n_units, X.shape[1], dtype=X.dtype, device=X.device)
-
-    def products():
-        Z = X @ B.T
-        R = Z @ B
-        delta = R @ B.T
-        Z.T @ R
-        delta.T @ X
-
-    products()
-    return best_time(products, repeats)
-
-
 def bench_objectives(size, device, log):
-    best_time = _timer(device)
     rng = np.random.default_rng(0)
     rows = []
     for model, module in (("gbrbm", gbrbm), ("mpot", mpot)):
@@ -111,40 +80,17 @@ def bench_objectives(size, device, log):
             noise = (0.5 * rng.normal(size=(1, *X.shape))).astype(dtype)
             X_d, noise_d = (torch.asarray(a, device=device) for a in (X, noise))
             params_d = {k: torch.asarray(v, device=device) for k, v in params.items()}
-            floor = _gemm_floor(X_d, n_units, size["repeats"], best_time)
+            floor = gemm_floor(X_d, n_units, size["repeats"])
             for objective in ("sm", "dsm", "ae"):
                 ours = _objective(module, objective, X_d, params_d, noise_d, 0.5)
                 ours()  # warm up
-                seconds = best_time(ours, size["repeats"])
+                seconds = best_time(ours, size["repeats"], device)
                 numpy_path = _objective(module, objective, X, params, noise, 0.5)
                 numpy_seconds = best_time(numpy_path, size["repeats"])
-                estimator = (
-                    GBRBMScoreMatching(size["K"])
-                    if model == "gbrbm"
-                    else MPoTAutoencoder(size["K"], size["M"])
-                ).set_params(
-                    objective=objective,
-                    noise=0.5,
-                    max_iter=15,
-                    tol=0,
-                    validation_fraction=None,
-                )
-                calls = []
-                original = getattr(module.MODEL, objective)
-                setattr(
-                    module.MODEL,
-                    objective,
-                    lambda *a, f=original, calls=calls: calls.append(0) or f(*a),
-                )
-                try:
-                    with (
-                        warnings.catch_warnings(),
-                        sklearn.config_context(array_api_dispatch=True),
-                    ):
-                        warnings.simplefilter("ignore")
-                        fit_seconds = best_time(lambda e=estimator, X=X_d: e.fit(X), 1)
-                finally:
-                    delattr(module.MODEL, objective)
+                with sklearn.config_context(array_api_dispatch=True):
+                    fit_seconds, _, _ = _fit_per_evaluation(
+                        model, module, objective, X_d, size, 0.5, device
+                    )
                 row = {
                     "model": model,
                     "objective": objective,
@@ -152,8 +98,8 @@ def bench_objectives(size, device, log):
                     "seconds": seconds,
                     "gemm_floor_seconds": floor,
                     "ratio_to_floor": seconds / floor,
-                    "fit_seconds_per_evaluation": fit_seconds / len(calls),
-                    "fit_ratio_to_floor": fit_seconds / len(calls) / floor,
+                    "fit_seconds_per_evaluation": fit_seconds,
+                    "fit_ratio_to_floor": fit_seconds / floor,
                     "numpy_cpu_seconds": numpy_seconds,
                     "speedup_vs_numpy_cpu": numpy_seconds / seconds,
                 }
@@ -169,7 +115,6 @@ def bench_objectives(size, device, log):
 
 
 def bench_encoding(size, device, log):
-    best_time = _timer(device)
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, size=(size["images"], 3072)).astype(np.float32)
     K = 400 if size is SIZES["full"] else 40
@@ -189,7 +134,7 @@ def bench_encoding(size, device, log):
     numpy_seconds = best_time(lambda: featurizer.transform(images), 2)
     with sklearn.config_context(array_api_dispatch=True):
         on_device.transform(images_d)  # warm up
-        seconds = best_time(lambda: on_device.transform(images_d), 2)
+        seconds = best_time(lambda: on_device.transform(images_d), 2, device)
     row = {
         "images": size["images"],
         "filters": K,
@@ -234,15 +179,16 @@ def bench_coates_row(size, device, log):
     on_device = device is not None
     if on_device:
         images = torch.asarray(images, device=device)
-    best_time = _timer(device or torch.device("cpu"))
     features = []
     with (
         warnings.catch_warnings(),
         sklearn.config_context(array_api_dispatch=on_device),
     ):
         warnings.simplefilter("ignore")
-        learning = best_time(lambda: featurizer.fit(images[: size["train"]]), 1)
-        encoding = best_time(lambda: features.append(featurizer.transform(images)), 1)
+        learning = best_time(lambda: featurizer.fit(images[: size["train"]]), 1, device)
+        encoding = best_time(
+            lambda: features.append(featurizer.transform(images)), 1, device
+        )
     n_iter = featurizer.estimator_.n_iter_
     row = {
         "where": str(device) if on_device else "numpy on the cpu",
@@ -308,8 +254,8 @@ def main():
         stages["coates_row_cpu"] = lambda: bench_coates_row(ROW_SIZES[mode], None, log)
     for stage, run in stages.items():
         results[stage] = run()
-        with atomic_writer(output) as f:  # a crash leaves the stages done so far
-            f.write(json.dumps(results, indent=2).encode())
+        # a crash leaves the stages done so far
+        atomic_write(output, json.dumps(results, indent=2))
     log(f"written to {output}")
 
 

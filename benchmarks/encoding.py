@@ -20,10 +20,10 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from gradient import _best_time  # the script beside this one
+from _files import atomic_write  # the modules beside this script
+from _timing import best_time, encoding_floor
 
 from skscore import ConvolutionalFeaturizer, GBRBMScoreMatching
-from skscore._io import atomic_writer
 from skscore.preprocessing import n_patch_positions
 
 RESULTS = Path(__file__).parent / "results"
@@ -36,21 +36,6 @@ ENCODINGS = [
     {"encoding": "relu"},
     {"encoding": "transform"},
 ]
-
-
-def _floor(n_patches, n_features, n_filters, repeats):
-    rng = np.random.default_rng(1)
-    patches = rng.normal(size=(n_patches, n_features)).astype(np.float32)
-    whitening = rng.normal(size=(n_features, n_features)).astype(np.float32)
-    filters = rng.normal(size=(n_filters, n_features)).astype(np.float32)
-    white = np.empty_like(patches)
-    codes = np.empty((n_patches, n_filters), dtype=np.float32)
-
-    def products():
-        np.matmul(patches, whitening, out=white)
-        np.matmul(white, filters.T, out=codes)
-
-    return _best_time(products, repeats)
 
 
 def main():
@@ -78,8 +63,8 @@ def main():
         n_codes = featurizer.transform(images[:2]).shape[1] // 4
         # the encoding product has one column per filter (soft threshold: the
         # two signs of one product)
-        floor = _floor(n_patches, 108, size["K"], size["repeats"])
-        seconds = _best_time(lambda: featurizer.transform(images), size["repeats"])
+        floor = encoding_floor(n_patches, 108, size["K"], size["repeats"])
+        seconds = best_time(lambda: featurizer.transform(images), size["repeats"])
         rows.append(
             {
                 **setting,
@@ -105,8 +90,7 @@ def main():
         "machine": {"processor": platform.processor(), "numpy": np.__version__},
         "rows": rows,
     }
-    with atomic_writer(output) as f:
-        f.write(json.dumps(results, indent=2).encode())
+    atomic_write(output, json.dumps(results, indent=2))
     print(f"written to {output}")
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import dask.array as da
 import numpy as np
+from _files import atomic_write  # the module beside this script
 from dask.distributed import Client, LocalCluster
 from dask_ml.wrappers import ParallelPostFit
 from sklearn.exceptions import ConvergenceWarning
@@ -112,7 +113,7 @@ def main():
     }
     output = RESULTS / f"scale{'_quick' if args.quick else ''}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(results, indent=2))
+    atomic_write(output, json.dumps(results, indent=2))  # a crash keeps the last
     log(f"written to {output}")
 
 

@@ -23,6 +23,7 @@ import pytest
 from cifar10_files import make_splits, write_archive, write_batches, write_npz
 
 from skscore import datasets
+from skscore.datasets import _cifar10_loader
 
 ROOT = Path(__file__).resolve().parents[1]
 # the benchmark scripts and the package they share (benchmarks/_cifar10) are
@@ -88,7 +89,8 @@ def real_cifar10_home():
     repository, which the skip message does not name: it is where the
     developers keep it, not a place for users.
     """
-    candidates = datasets._candidate_homes(None) + [ROOT.parent / "shared" / "data"]
+    candidates = _cifar10_loader._candidate_homes(None)
+    candidates.append(ROOT.parent / "shared" / "data")
     for directory in candidates:
         if _holds_cifar10(directory):
             return directory
@@ -103,9 +105,11 @@ def real_cifar10_home():
 def _no_network(monkeypatch):
     # a closed port: any fetch a test does not serve itself fails at once
     monkeypatch.setattr(
-        datasets,
+        _cifar10_loader,
         "_ARCHIVE",
-        datasets._ARCHIVE._replace(url="http://127.0.0.1:9/cifar-10-python.tar.gz"),
+        _cifar10_loader._ARCHIVE._replace(
+            url="http://127.0.0.1:9/cifar-10-python.tar.gz"
+        ),
     )
 
 
@@ -133,23 +137,35 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def cifar10_server(monkeypatch, cifar10_archive):
+def archive_server(monkeypatch):
+    """A function serving ``payload`` with ``handler`` on a local port.
+
+    ``serve(handler, payload, **fields)`` starts the server, points the
+    CIFAR-10 archive's address at it, replaces the archive's other ``fields``
+    (``sha256``, ``size``), and returns the server; it is shut down after the
+    test.
+    """
+    servers = []
+
+    def serve(handler, payload, **fields):
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        httpd.payload, httpd.requests, httpd.truncate = payload, 0, 0
+        servers.append(httpd)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/cifar-10-python.tar.gz"
+        archive = _cifar10_loader._ARCHIVE._replace(url=url, **fields)
+        monkeypatch.setattr(_cifar10_loader, "_ARCHIVE", archive)
+        return httpd
+
+    yield serve
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def cifar10_server(archive_server, cifar10_archive):
     """A local HTTP server of the generated archive, the fetcher pointed at it."""
     path, sha256 = cifar10_archive
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.payload, httpd.requests, httpd.truncate = path.read_bytes(), 0, 0
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setattr(
-        datasets,
-        "_ARCHIVE",
-        datasets._RemoteFile(
-            filename="cifar-10-python.tar.gz",
-            url=f"http://127.0.0.1:{httpd.server_address[1]}/cifar-10-python.tar.gz",
-            sha256=sha256,
-            size=len(httpd.payload),
-        ),
-    )
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    payload = path.read_bytes()
+    return archive_server(_Handler, payload, sha256=sha256, size=len(payload))

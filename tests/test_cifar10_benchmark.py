@@ -16,13 +16,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import _files
 import cifar10
 import numpy as np
 import pytest
 from _cifar10 import classify, features, kmeans, protocol, results, runner
 from cifar10 import main
-
-from skscore import _io
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -284,8 +283,8 @@ def test_rows_written_by_a_parallel_run_are_kept(argv, monkeypatch):
 _KILLED_WRITER = """
 import json, os, sys, time
 from pathlib import Path
+import _files
 from _cifar10 import results
-from skscore import _io
 
 output, where = Path(sys.argv[1]), sys.argv[2]
 expected = json.loads(sys.argv[3])
@@ -296,7 +295,7 @@ def killed_here():
 
 if where == "mid-bytes":
     # the first half of the new file is written when SIGKILL comes
-    atomic_writer = _io.atomic_writer
+    atomic_writer = _files.atomic_writer
     class HalfWriter:
         def __init__(self, f):
             self.f = f
@@ -312,7 +311,7 @@ if where == "mid-bytes":
             def __exit__(self, *exc):
                 return self.inner.__exit__(*exc)
         return Context()
-    _io.atomic_writer = half_writer
+    _files.atomic_writer = half_writer
 else:  # written and flushed, not yet renamed over the results
     os.fsync = lambda fd: killed_here()
 row = {"test_accuracy": 0.9, "learn_seconds": 1, "encode_seconds": 1,
@@ -377,7 +376,7 @@ def _save_rows(output, writer, n_rows, start):
         results.save_row(output, TINY_JSON, f"writer {writer} row {i}", _row(0.5), [])
 
 
-@pytest.mark.skipif(_io.fcntl is None, reason="advisory locks need fcntl")
+@pytest.mark.skipif(_files.fcntl is None, reason="advisory locks need fcntl")
 def test_two_writers_at_once_keep_every_row(tmp_path):
     output = tmp_path / "results.json"
     context = multiprocessing.get_context("fork")

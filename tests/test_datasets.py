@@ -17,7 +17,7 @@ from cifar10_files import (
 )
 
 from skscore import datasets
-from skscore.datasets import fetch_cifar10, load_cifar10
+from skscore.datasets import _cifar10_loader, _download, fetch_cifar10, load_cifar10
 
 
 def _expected(splits, subset):
@@ -290,7 +290,9 @@ def test_fetch_uses_scikit_learns_data_home(tmp_path, monkeypatch, cifar10_serve
 
 def test_checksum_mismatch_keeps_nothing(tmp_path, cifar10_server, monkeypatch):
     monkeypatch.setattr(
-        datasets, "_ARCHIVE", datasets._ARCHIVE._replace(sha256="0" * 64)
+        _cifar10_loader,
+        "_ARCHIVE",
+        _cifar10_loader._ARCHIVE._replace(sha256="0" * 64),
     )
     with pytest.raises(OSError, match="SHA-256 checksum .* not the expected 0000"):
         fetch_cifar10(data_home=tmp_path)
@@ -351,8 +353,8 @@ def test_fetch_downloads_into_skscore_data(tmp_path, monkeypatch, cifar10_server
 
 def test_download_reports_progress(tmp_path, cifar10_server, monkeypatch, capsys):
     # chunks of a fiftieth of the archive: each tenth is passed by its own chunk
-    size = datasets._ARCHIVE.size
-    monkeypatch.setattr(datasets, "_CHUNK_BYTES", size // 50 + 1)
+    size = _cifar10_loader._ARCHIVE.size
+    monkeypatch.setattr(_download, "_CHUNK_BYTES", size // 50 + 1)
     fetch_cifar10("test", data_home=tmp_path)
     first, *progress, last = capsys.readouterr().err.splitlines()
     mib = size / 2**20
@@ -361,7 +363,7 @@ def test_download_reports_progress(tmp_path, cifar10_server, monkeypatch, capsys
         range(10, 101, 10)
     )
     assert progress[-1].startswith(f"  {mib:.1f} of {mib:.1f} MiB (100%)")
-    assert last.startswith("Extracting the batch files into")
+    assert last.startswith("Extracting cifar-10-python.tar.gz into")
 
 
 def test_interrupted_extraction_leaves_no_directory(
@@ -406,9 +408,9 @@ def test_corrupt_archive_with_the_right_checksum_is_named(
     archive = write_archive(tmp_path / "partial.tar.gz", partial)
     cifar10_server.payload = archive.read_bytes()
     monkeypatch.setattr(
-        datasets,
+        _cifar10_loader,
         "_ARCHIVE",
-        datasets._ARCHIVE._replace(
+        _cifar10_loader._ARCHIVE._replace(
             sha256=hashlib.sha256(cifar10_server.payload).hexdigest(),
             size=len(cifar10_server.payload),
         ),

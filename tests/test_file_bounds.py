@@ -5,13 +5,14 @@ import io
 import json
 import math
 import tarfile
-import threading
 
+import _files
 import numpy as np
 import pytest
 from _cifar10 import features, results
 
-from skscore import _io, datasets
+from skscore import datasets
+from skscore.datasets import _cifar10_loader, _download
 
 
 class _NoLengthHandler(http.server.BaseHTTPRequestHandler):
@@ -29,24 +30,9 @@ class _NoLengthHandler(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def no_length_server(monkeypatch):
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NoLengthHandler)
-    httpd.payload = b"x" * 5000
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setattr(
-        datasets,
-        "_ARCHIVE",
-        datasets._RemoteFile(
-            filename="cifar-10-python.tar.gz",
-            url=f"http://127.0.0.1:{httpd.server_address[1]}/c.tar.gz",
-            sha256="0" * 64,
-            size=1000,
-        ),
-    )
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+def no_length_server(archive_server):
+    # more bytes than the archive's declared size, and no length announced
+    return archive_server(_NoLengthHandler, b"x" * 5000, sha256="0" * 64, size=1000)
 
 
 def test_a_download_without_content_length_stops_at_the_archives_size(
@@ -57,10 +43,7 @@ def test_a_download_without_content_length_stops_at_the_archives_size(
     assert list(tmp_path.iterdir()) == []  # nothing kept, no temporary file
 
 
-def test_an_archive_member_larger_than_any_cifar10_file_is_not_extracted(
-    tmp_path, monkeypatch
-):
-    monkeypatch.setattr(datasets, "_MAX_MEMBER_BYTES", 100)
+def test_an_archive_member_larger_than_any_cifar10_file_is_not_extracted(tmp_path):
     archive = tmp_path / "a.tar.gz"
     with tarfile.open(archive, "w:gz") as tar:
         data = b"\0" * 101
@@ -70,14 +53,16 @@ def test_an_archive_member_larger_than_any_cifar10_file_is_not_extracted(
     home = tmp_path / "home"
     home.mkdir()
     with pytest.raises(ValueError, match="data_batch_1 holds 101 bytes, more than"):
-        datasets._extract(archive, home)
+        _download.extract(
+            _cifar10_loader._ARCHIVE._replace(max_member_bytes=100), archive, home
+        )
     assert list(home.iterdir()) == []
 
 
 def test_the_member_bound_holds_the_real_batches():
     # a batch: 10,000 rows of 3072 uint8 pixels, its labels and names
     pixels = 10_000 * 3 * 32 * 32
-    assert pixels < datasets._MAX_MEMBER_BYTES - 2**20
+    assert pixels < _cifar10_loader._ARCHIVE.max_member_bytes - 2**20
 
 
 def _parts(n_rows=(4, 2, 3), width=5):
@@ -86,10 +71,13 @@ def _parts(n_rows=(4, 2, 3), width=5):
 
 def test_write_cache_cleans_what_killed_writers_left(tmp_path):
     path = tmp_path / "row-abc.npz"
-    stale = tmp_path / f"{_io.temporary_name_prefix(path)}x1{_io.TEMPORARY_SUFFIX}"
+    stale = (
+        tmp_path / f"{_files.temporary_name_prefix(path)}x1{_files.TEMPORARY_SUFFIX}"
+    )
     stale.write_bytes(b"half a file")
     other = (
-        tmp_path / f"{_io.temporary_name_prefix('other.npz')}x{_io.TEMPORARY_SUFFIX}"
+        tmp_path
+        / f"{_files.temporary_name_prefix('other.npz')}x{_files.TEMPORARY_SUFFIX}"
     )
     other.write_bytes(b"another entry's")
     features.write_cache(path, {"a": 1}, _parts())

@@ -17,9 +17,9 @@ def _public_callables():
     classes += [getattr(energies, name) for name in energies.__all__]
     for module in (datasets, plotting, preprocessing):
         for name, value in vars(module).items():
-            if name.startswith("_") or getattr(value, "__module__", None) != (
-                module.__name__
-            ):
+            # defined in the module, or in one of its own (package) modules
+            defined_in = getattr(value, "__module__", None) or ""
+            if name.startswith("_") or not defined_in.startswith(module.__name__):
                 continue
             if inspect.isclass(value):
                 classes.append(value)

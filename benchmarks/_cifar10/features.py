@@ -10,11 +10,12 @@ import hashlib
 import json
 import time
 
+# the results-file helpers beside this package (benchmarks/_files.py)
+import _files
 import numpy as np
 from sklearn.base import clone
 
 import skscore
-from skscore import _io
 from skscore.preprocessing import normalize_patches, sample_patches
 
 PARTS = ("train", "validation", "test")
@@ -210,9 +211,9 @@ def write_cache(path, row, features):
     path.parent.mkdir(parents=True, exist_ok=True)
     # the directory's lock: no other writer of this entry is running while
     # the temporary files that killed ones left (hundreds of MB each) go
-    with _io.locked(path.parent):
-        _io.remove_stale_temporaries(path)
-        with _io.atomic_writer(path) as f:
+    with _files.locked(path.parent):
+        _files.remove_stale_temporaries(path)
+        with _files.atomic_writer(path) as f:
             np.savez(f, row=json.dumps(row), **dict(zip(PARTS, features, strict=True)))
 
 

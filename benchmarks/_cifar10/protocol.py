@@ -177,20 +177,16 @@ def _mpot_half(K, scale):
 
 def rows(scale):
     """Row name -> (featurizer, noise levels to choose from by held-out score)."""
-    K = scale.n_units
-    sm_gbrbm = GBRBMScoreMatching(
-        n_components=K, max_iter=scale.max_iter, **AS_RECORDED
-    )
-    mpot = MPoTAutoencoder(
-        n_covariance=K // 2,
-        n_mean=K // 2,
-        visible_std=1.0,
-        max_iter=scale.max_iter,
-        **AS_RECORDED,
-    )
-    soft = {"encoding": "soft_threshold", "threshold": 0.25}
-    pca_white = {"whiten": PCA(n_components=0.99, whiten=True)}
-    noises = (0.3, 1.0, 2.0)
+    return {**_reference_rows(scale), **_learned_rows(scale)}
+
+
+#: the soft threshold of Coates & Ng's controls, for the rows compared to them
+_SOFT = {"encoding": "soft_threshold", "threshold": 0.25}
+
+
+def _reference_rows(scale):
+    """The paper's rows, raw pixels, k-means and the controls."""
+    K, soft = scale.n_units, _SOFT
     return {
         "paper: mPoT SM": (_paper_mpot("sm", scale), None),
         "paper: mPoT SMD (DSM)": (_paper_mpot("dsm", scale), None),
@@ -222,6 +218,26 @@ def rows(scale):
             _coates(OMP1(K), scale, scale.n_patches, **soft),
             None,
         ),
+    }
+
+
+def _learned_rows(scale):
+    """The rows of dictionaries learned by energy models, skscore's and
+    scikit-learn's."""
+    K, soft = scale.n_units, _SOFT
+    sm_gbrbm = GBRBMScoreMatching(
+        n_components=K, max_iter=scale.max_iter, **AS_RECORDED
+    )
+    mpot = MPoTAutoencoder(
+        n_covariance=K // 2,
+        n_mean=K // 2,
+        visible_std=1.0,
+        max_iter=scale.max_iter,
+        **AS_RECORDED,
+    )
+    pca_white = {"whiten": PCA(n_components=0.99, whiten=True)}
+    noises = (0.3, 1.0, 2.0)
+    return {
         # a dictionary drawn from a score matching model: random patches after
         # one whole denoising step (the reconstruction) along the score of a
         # GBRBM fitted by DSM at noise 1; on a validation split (K=400) it

@@ -14,7 +14,8 @@ import math
 from dataclasses import asdict
 from pathlib import Path
 
-from skscore import _io
+# the results-file helpers beside this package (benchmarks/_files.py)
+import _files
 
 from .features import slug
 from .protocol import PUBLISHED
@@ -126,21 +127,21 @@ def write_files(output, results):
     # call holding the lock: what killed writers left is theirs no more
     table = output.with_suffix(".md")
     for path in (output, table):
-        _io.remove_stale_temporaries(path)
-    _io.atomic_write(output, strict_json(results))
-    _io.atomic_write(table, markdown_table(results) + "\n")
+        _files.remove_stale_temporaries(path)
+    _files.atomic_write(output, strict_json(results))
+    _files.atomic_write(table, markdown_table(results) + "\n")
 
 
 def save_row(output, expected, name, row, table):
     """Merge ``row`` into the results file under the lock; return the results."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    with _io.locked(lock_path(output)):
+    with _files.locked(lock_path(output)):
         try:
             stored = read_results(output, expected)
         except ResultsFileError as exc:
             # keep the row just computed beside the file, never over it
             rescue = output.with_name(f"{output.stem}.{slug(name)}.rescued.json")
-            _io.atomic_write(rescue, strict_json({**expected, "rows": {name: row}}))
+            _files.atomic_write(rescue, strict_json({**expected, "rows": {name: row}}))
             raise ResultsFileError(
                 f"{exc} The row {name!r} just computed was saved to {rescue}."
             ) from exc
@@ -187,10 +188,10 @@ class ResultsStore:
         """Every row, and the table of them written beside the file."""
         if self.output is not None:
             # the table of every row in the file, those of parallel runs included
-            with _io.locked(lock_path(self.output)):
+            with _files.locked(lock_path(self.output)):
                 self.refresh()
                 if self.output.exists():
-                    _io.atomic_write(
+                    _files.atomic_write(
                         self.output.with_suffix(".md"),
                         markdown_table({"rows": self.rows}) + "\n",
                     )
