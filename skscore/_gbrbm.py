@@ -5,7 +5,8 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import _BaseScoreMatching, _largest_variance
+from ._base import _BaseScoreMatching
+from ._data_checks import largest_variance
 from ._typing import RandomStateLike
 from .energies import gbrbm
 
@@ -275,7 +276,7 @@ class GBRBMScoreMatching(_BaseScoreMatching):
         # A GBRBM's covariance sigma^2 (I + W Cov(h) W^T) can only add variance:
         # on data with no direction of variance above sigma^2 it learns nothing.
         if self.visible_std != "learn":
-            top = _largest_variance(X, stop_above=sigma**2)
+            top = largest_variance(X, stop_above=sigma**2)
             if top < sigma**2:
                 warnings.warn(
                     f"The largest variance of X in any direction is {top:.3g}, below "

@@ -6,8 +6,9 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import _MAX_GAMMA, _BaseScoreMatching, _largest_variance
+from ._base import _MAX_GAMMA, _BaseScoreMatching
 from ._chunks import mean_and_covariance
+from ._data_checks import largest_variance
 from ._typing import RandomStateLike
 from .energies import mpot
 
@@ -317,12 +318,12 @@ class MPoTAutoencoder(_BaseScoreMatching):
         self.verbose = verbose
 
     def _check_input(self, X, sigma):
-        if self.objective == "sm":
+        if self._objective.has_curvature:
             _warn_if_null_directions(X)
         # Covariance units only add precision: variance well above sigma^2 is out
         # of reach (exactly sigma^2, as after PCA whitening, is fine).
         if self.visible_std != "learn":
-            top = _largest_variance(X, stop_above=1.5 * sigma**2)
+            top = largest_variance(X, stop_above=1.5 * sigma**2)
             if top > 1.5 * sigma**2:
                 warnings.warn(
                     f"X has a direction of variance {top:.3g} or more, well above "
