@@ -10,11 +10,13 @@ from numbers import Integral, Real
 
 import numpy as np
 from numpy.typing import ArrayLike
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _inference
 from ._array_api import ArraySpace, check_space, convert, input_namespace
+from ._docs import fill_doc
 from ._typing import RandomStateLike
 from ._validation import check_allocation
 
@@ -27,11 +29,15 @@ _MAX_DENOISE_STEPS = 10_000
 _MAX_THRESHOLD = 1e30
 
 
-class FittedModelMixin:
+class FittedModelMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
     """Inference, sampling and feature names of a fitted energy model.
 
+    A transformer mixin itself, so that scikit-learn wraps the
+    :meth:`transform` defined here for ``set_output``.
+
     For :class:`~skscore._base._BaseScoreMatching`, which provides
-    ``_model``, ``_unit_kinds``, ``_energy_params`` and ``_sampler``.
+    ``_model``, ``_unit_kinds``, ``_check_settings``, ``_energy_params``
+    and ``_sampler``.
     """
 
     def input_filters(self) -> tuple[np.ndarray, np.ndarray]:
@@ -68,24 +74,6 @@ class FittedModelMixin:
         check_is_fitted(self)
         self._check_settings()
         return self._model.input_filters(self._energy_params(self._space))
-
-    def _check_settings(self):
-        """Validate the parameters again before a fitted model is used.
-
-        ``set_params`` validates nothing, and ``encoding`` and ``threshold``
-        are read when the model is used. The model's hyperparameters (the
-        mPoT's ``gamma``) were trained with: a model used at another value
-        is another model, so a change is refused until the model is fitted
-        again.
-        """
-        self._validate_params()
-        for name, fitted in getattr(self, "_fitted_hyperparameters", {}).items():
-            if getattr(self, name) != fitted:
-                raise ValueError(
-                    f"{name} is {getattr(self, name)!r}, but the model was fitted "
-                    f"with {name}={fitted!r}: {name} changed since fit. Call fit "
-                    f"again, or set {name} back to {fitted!r}."
-                )
 
     def _finite(self, compute, X, method):
         """``compute()``, refused if it overflowed (see ``_inference.finite``)."""
@@ -131,6 +119,7 @@ class FittedModelMixin:
             self._model, X, params, self.encoding, self.threshold, self.visible_std_
         )
 
+    @fill_doc
     def get_feature_names_out(
         self, input_features: ArrayLike | None = None
     ) -> np.ndarray:
@@ -143,15 +132,7 @@ class FittedModelMixin:
         for ``max(0, p - threshold)``, ``_neg`` for ``max(0, -p -
         threshold)``. For example ``"gbrbmscorematching_unit3_neg"``.
 
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Only used to validate feature names with the names seen in ``fit``.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-            One name per column of :meth:`transform`'s output, in its order.
+        %(feature_names_out)s
 
         Examples
         --------
@@ -185,14 +166,9 @@ class FittedModelMixin:
         ]
 
     @property
-    def _n_hidden(self):
-        return sum(
-            getattr(self, f"{block.filters}_").shape[0] for block in self._model.units
-        )
-
-    @property
     def _n_features_out(self):
-        return self._n_hidden * (2 if self.encoding == "soft_threshold" else 1)
+        n_units = len(self._unit_names())
+        return n_units * (2 if self.encoding == "soft_threshold" else 1)
 
     def free_energy(self, X: ArrayLike) -> np.ndarray:
         """Free energy ``F(v)`` of each row.

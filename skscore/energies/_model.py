@@ -14,9 +14,8 @@ from ._units import Units
 #: a model's parameters: arrays named as in :attr:`EnergyModel.parameters`
 Params = Mapping[str, np.ndarray]
 
-#: a learned visible standard deviation stays within this factor of the
-#: data's scale, which keeps float32 objectives finite at every L-BFGS trial
-#: point
+#: a learned sigma stays within this factor of the data's scale, where
+#: float32 objectives stay finite at every L-BFGS trial point
 _VISIBLE_STD_RANGE = 1e6
 
 
@@ -36,9 +35,8 @@ class Parameter(NamedTuple):
         Whether weight decay (an estimator's ``alpha``) penalizes it.
 
     constraint : Constraint or None
-        The set training keeps it in (rows of unit norm, an interval around
-        the data's scale), applied by every solver through the constraint's
-        bijection; None for an unconstrained parameter.
+        The set that every solver keeps it in (rows of unit norm, an
+        interval around the data's scale); None for none.
     """
 
     shape: tuple
@@ -199,23 +197,16 @@ class EnergyModel:
             for name in block.units.hyperparameters:
                 parameters[name] = Parameter((), trainable=False)
         self.parameters = parameters
-        self.trainable = self._names("trainable")
-        self.decayed = self._names("decayed")
+        self.trainable = self._names(lambda parameter: parameter.trainable)
+        self.decayed = self._names(lambda parameter: parameter.decayed)
+        self.hyperparameters = self._names(lambda parameter: not parameter.trainable)
         self.constraints = {
-            name: parameter.constraint
-            for name, parameter in parameters.items()
-            if parameter.constraint is not None
+            n: p.constraint for n, p in parameters.items() if p.constraint
         }
-        self.hyperparameters = tuple(
-            name for name, parameter in parameters.items() if not parameter.trainable
-        )
 
     def _names(self, role):
-        return tuple(
-            name
-            for name, parameter in self.parameters.items()
-            if getattr(parameter, role)
-        )
+        """The names of the parameters for which ``role(parameter)`` holds."""
+        return tuple(name for name, p in self.parameters.items() if role(p))
 
     def _bind(self, params):
         """The engine's view of the model at ``params``."""
