@@ -6,7 +6,7 @@ from the fitted attributes into that namespace, and calls a kernel of
 :mod:`skscore._inference` or a method of the energy model.
 """
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -19,8 +19,6 @@ from ._array_api import ArraySpace, check_space, convert, input_namespace
 from ._docs import fill_doc
 from ._typing import RandomStateLike
 from ._validation import check_allocation
-
-_MAX_DENOISE_STEPS = 10_000
 
 #: the largest threshold of the soft threshold: the computations may be in
 #: float32, where a larger one (twice it, summed over a featurizer's
@@ -75,9 +73,12 @@ class FittedModelMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         self._check_settings()
         return self._model.input_filters(self._energy_params(self._space))
 
-    def _finite(self, compute, X, method):
-        """``compute()``, refused if it overflowed (see ``_inference.finite``)."""
-        return _inference.finite(compute, X, method, self.visible_std_)
+    def _compute(self, X, method, kernel):
+        """``kernel(X, params)`` on X validated for ``method``, unless it overflowed."""
+        X, params = self._validated_params(X, method)
+        return _inference.finite(
+            lambda: kernel(X, params), X, method, self.visible_std_
+        )
 
     def _validated_params(self, X, method):
         """Validate X for a fitted model; return it with the model's parameters.
@@ -111,12 +112,13 @@ class FittedModelMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         X, params = self._validated_params(X, "transform")
         if self.encoding == "expectation":
             return self._model.hidden_expectations(X, params)
-        return self._finite(lambda: self._encode(X, params), X, "transform")
-
-    def _encode(self, X, params):
-        """The relu or soft threshold features of validated X."""
-        return _inference.encode(
-            self._model, X, params, self.encoding, self.threshold, self.visible_std_
+        return _inference.finite(
+            lambda: _inference.encode(
+                self._model, X, params, self.encoding, self.threshold, self.visible_std_
+            ),
+            X,
+            "transform",
+            self.visible_std_,
         )
 
     @fill_doc
@@ -183,10 +185,7 @@ class FittedModelMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         free_energy : ndarray of shape (n_samples,)
             ``F(v)``; the model's log density is ``-F(v) - log Z``.
         """
-        X, params = self._validated_params(X, "free_energy")
-        return self._finite(
-            lambda: self._model.free_energy(X, params), X, "free_energy"
-        )
+        return self._compute(X, "free_energy", self._model.free_energy)
 
     def score_samples(self, X: ArrayLike) -> np.ndarray:
         """Unnormalized log density ``-F(v)`` of each row.
@@ -218,10 +217,7 @@ class FittedModelMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         X_hat : ndarray of shape (n_samples, n_features)
             Reconstructed data.
         """
-        X, params = self._validated_params(X, "reconstruct")
-        return self._finite(
-            lambda: self._model.reconstruct(X, params), X, "reconstruct"
-        )
+        return self._compute(X, "reconstruct", self._model.reconstruct)
 
     def denoise(
         self, X: ArrayLike, n_steps: int = 10, step_size: float = 0.1
@@ -252,31 +248,12 @@ class FittedModelMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         X_denoised : ndarray of shape (n_samples, n_features)
             The rows after ``n_steps`` steps.
         """
-        X, params = self._validated_params(X, "denoise")
-        # a contracting iteration has settled long before 10,000 steps, and a
-        # count past that would run for hours without changing the result
-        if isinstance(n_steps, bool) or not (
-            isinstance(n_steps, Integral) and 0 <= n_steps <= _MAX_DENOISE_STEPS
-        ):
-            raise ValueError(
-                f"n_steps must be an integer from 0 to {_MAX_DENOISE_STEPS}, got "
-                f"{n_steps!r}."
-            )
-        # v <- v + s (r(v) - v) scales the distance to a fixed point of r by
-        # 1 - s (1 - l) along an eigenvector of r's Jacobian there: where r
-        # contracts (l in [0, 1)) steps up to 2 never let it grow, larger
-        # ones do (step_size=inf gave NaN)
-        if isinstance(step_size, bool) or not (
-            isinstance(step_size, Real) and 0 < step_size <= 2
-        ):
-            raise ValueError(
-                f"step_size must be a number in (0, 2], the fraction of the way to "
-                f"the reconstruction taken at each step; got {step_size!r}."
-            )
-        return self._finite(
-            lambda: _inference.denoise(self._model, X, params, n_steps, step_size),
+        return self._compute(
             X,
             "denoise",
+            lambda X, params: _inference.denoise(
+                self._model, X, params, n_steps, step_size
+            ),
         )
 
     def sample(
@@ -360,8 +337,7 @@ class FittedModelMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
             matching objective ``J(v)``; ``terms.mean(axis=0)`` gives the
             three curves of the "effect of regularizers" figure.
         """
-        X, params = self._validated_params(X, "score_terms")
-        return self._finite(lambda: self._model.sm_terms(X, params), X, "score_terms")
+        return self._compute(X, "score_terms", self._model.sm_terms)
 
     def score(self, X: ArrayLike, y: None = None) -> float:
         """Negative mean score matching objective on X (higher is better).

@@ -6,12 +6,16 @@ NumPy arrays take the in-place fast paths. :func:`finite` refuses a result
 that overflowed.
 """
 
+from numbers import Integral, Real
+
 import numpy as np
 
 from ._array_api import copy, device, empty, float_dtype, namespace, to_numpy
 from ._chunks import chunk_slices
 from ._data_checks import peak_magnitude
 from ._encoding import relu, soft_threshold
+
+_MAX_DENOISE_STEPS = 10_000
 
 
 def finite(compute, X, method, visible_std):
@@ -62,6 +66,26 @@ def encode(model, X, params, encoding, threshold, visible_std):
 
 def denoise(model, X, params, n_steps, step_size):
     """``n_steps`` steps ``v <- v + step_size * (reconstruct(v) - v)`` from X."""
+    # a contracting iteration has settled long before 10,000 steps, and a
+    # count past that would run for hours without changing the result
+    if isinstance(n_steps, bool) or not (
+        isinstance(n_steps, Integral) and 0 <= n_steps <= _MAX_DENOISE_STEPS
+    ):
+        raise ValueError(
+            f"n_steps must be an integer from 0 to {_MAX_DENOISE_STEPS}, got "
+            f"{n_steps!r}."
+        )
+    # v <- v + s (r(v) - v) scales the distance to a fixed point of r by
+    # 1 - s (1 - l) along an eigenvector of r's Jacobian there: where r
+    # contracts (l in [0, 1)) steps up to 2 never let it grow, larger
+    # ones do (step_size=inf gave NaN)
+    if isinstance(step_size, bool) or not (
+        isinstance(step_size, Real) and 0 < step_size <= 2
+    ):
+        raise ValueError(
+            f"step_size must be a number in (0, 2], the fraction of the way to "
+            f"the reconstruction taken at each step; got {step_size!r}."
+        )
     out = copy(X)
     for _ in range(n_steps):
         out += step_size * (model.reconstruct(out, params) - out)

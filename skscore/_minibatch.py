@@ -22,7 +22,7 @@ class MinibatchTrainingMixin:
 
     def _start_trainer(self, problem, params, rng):
         """Start minibatch training at ``params``; its state is kept as ``_trainer``."""
-        sampler = self._sampler() if problem.objective.chain_mode else None
+        sampler = self._sampler() if problem.objective.samples_model else None
         solver = MinibatchAdam(self.learning_rate, self.batch_size)
         self._trainer = solver.init(problem, params, rng, sampler)
         self._trainer_settings = self._settings_of_trainer()

@@ -40,10 +40,17 @@ class Objective:
         score matching losses are in units of 1 / X**2, the autoencoder's in
         units of X**2 and the contrastive free energy difference has none.
 
-    chain_mode : {None, "restart", "persistent", "fast"}
-        Where each update's Markov chains start: at the minibatch (CD), where
-        they stopped (PCD), or where they stopped, run on the parameters plus
-        decaying fast weights (FPCD); None for losses without model samples.
+    samples_model : bool
+        Whether the loss needs samples of the model, from Markov chains
+        updated once per minibatch.
+
+    restarts_chains : bool
+        Whether each update's chains start at the minibatch (CD) rather
+        than where they stopped (PCD, FPCD).
+
+    fast_weights : bool
+        Whether the chains run on the parameters plus decaying fast weights
+        (FPCD).
 
     learns_visible_std : bool
         Whether training can learn the visible standard deviation.
@@ -60,7 +67,9 @@ class Objective:
 
     deterministic = True
     loss_power = -2
-    chain_mode = None
+    samples_model = False
+    restarts_chains = False
+    fast_weights = False
     learns_visible_std = True
     draws_noise = False
     has_curvature = False
@@ -119,10 +128,12 @@ class _Autoencoder(Objective):
 class _Contrastive(Objective):
     deterministic = False
     loss_power = 0
+    samples_model = True
 
-    def __init__(self, name, chain_mode):
+    def __init__(self, name, *, restarts_chains=False, fast_weights=False):
         super().__init__(name)
-        self.chain_mode = chain_mode
+        self.restarts_chains = restarts_chains
+        self.fast_weights = fast_weights
 
     def data_loss(self, model, X, draws, noise):
         return lambda params: model.contrastive(X, draws, params)
@@ -135,8 +146,8 @@ OBJECTIVES = {
         _ScoreMatching("sm"),
         _DenoisingScoreMatching("dsm"),
         _Autoencoder("ae"),
-        _Contrastive("cd", "restart"),
-        _Contrastive("pcd", "persistent"),
-        _Contrastive("fpcd", "fast"),
+        _Contrastive("cd", restarts_chains=True),
+        _Contrastive("pcd"),
+        _Contrastive("fpcd", fast_weights=True),
     )
 }

@@ -128,7 +128,7 @@ class MinibatchAdam(NamedTuple):
         losses = []
         for batch in batches:
             X_batch = X[batch]
-            if problem.objective.chain_mode is None:
+            if not problem.objective.samples_model:
                 draws = problem.draw(X_batch, state.rng)
             else:
                 state = _update_chains(problem, X_batch, params, state, bijections)
@@ -159,7 +159,7 @@ class MinibatchAdam(NamedTuple):
                 "large for this model and data. Lower learning_rate."
             )
         fast = state.fast
-        if problem.objective.chain_mode == "fast":
+        if problem.objective.fast_weights:
             fast = {
                 name: _FAST_DECAY * value + (updated[name] - params[name])
                 for name, value in fast.items()
@@ -173,14 +173,16 @@ def _update_chains(problem, X, params, state, bijections):
     The chains start at X on their first update, and at every update for
     CD; FPCD runs them on the parameters plus the fast weights.
     """
-    mode = problem.objective.chain_mode
+    objective = problem.objective
     chain_params = constrain(params, bijections)
-    if mode == "fast":
+    if objective.fast_weights:
         chain_params = {
             name: value + state.fast[name] if name in state.fast else value
             for name, value in chain_params.items()
         }
-    chains = X if mode == "restart" or state.chains is None else state.chains
+    chains = state.chains
+    if objective.restarts_chains or chains is None:
+        chains = X
     chains = problem.model.sample(
         chains, chain_params, state.sampler.steps_per_update, state.rng, state.sampler
     )
