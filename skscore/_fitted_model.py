@@ -15,7 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _inference
-from ._array_api import ArraySpace, check_space, convert, input_namespace
+from ._array_api import ArraySpace, check_space, input_namespace
 from ._docs import fill_doc
 from ._typing import RandomStateLike
 from ._validation import check_allocation
@@ -304,16 +304,14 @@ class FittedModelMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
             raise ValueError(
                 f"random_state must be None, an int or a RandomState instance; {exc}"
             ) from exc
-        out = _inference.sample(
+        return _inference.sample(
             self._model,
             self._energy_params(self._space.host()),
             self.visible_std_,
             self._fitted_sampler,
-            n_samples,
-            n_steps,
-            rng,
+            (n_samples, n_steps, rng),
+            self._space,
         )
-        return convert(out, self._space.xp, self._space.device)
 
     def _fitted_sampler(self):
         """A new sampler that continues from what training adapted (HMC's step)."""

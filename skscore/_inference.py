@@ -10,7 +10,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ._array_api import copy, device, empty, float_dtype, namespace, to_numpy
+from ._array_api import convert, copy, device, empty, float_dtype, namespace, to_numpy
 from ._chunks import chunk_slices
 from ._data_checks import peak_magnitude
 from ._encoding import relu, soft_threshold
@@ -92,13 +92,17 @@ def denoise(model, X, params, n_steps, step_size):
     return out
 
 
-def sample(model, params, visible_std, new_sampler, n_samples, n_steps, rng):
-    """The last rows of ``n_samples`` chains of ``n_steps`` steps, a NumPy array.
+def sample(model, params, visible_std, new_sampler, chains, space):
+    """The last rows of ``n_samples`` chains of ``n_steps`` steps, in ``space``.
 
-    ``params`` are NumPy arrays. Each chain starts from the model's Gaussian
-    part, ``visible_std (b + eps)``; the chains run in chunks of rows to
-    bound the memory, each chunk with a sampler from ``new_sampler()``.
+    ``chains`` is ``(n_samples, n_steps, rng)``; ``params`` are NumPy
+    arrays, on the host where the chains run. Each chain starts from the
+    model's Gaussian part, ``visible_std (b + eps)``; the chains run in
+    chunks of rows to bound the memory, each chunk with a sampler from
+    ``new_sampler()``. The rows are returned as arrays of the
+    :class:`~skscore._array_api.ArraySpace` ``space``.
     """
+    n_samples, n_steps, rng = chains
     n_features = params["intercept_visible"].shape[0]
     dtype = params["intercept_visible"].dtype
     n_hidden = sum(params[block.filters].shape[0] for block in model.units)
@@ -110,7 +114,7 @@ def sample(model, params, visible_std, new_sampler, n_samples, n_steps, rng):
         start *= visible_std
         sampler = new_sampler()
         out[batch] = model.sample(start.astype(dtype), params, n_steps, rng, sampler)
-    return out
+    return convert(out, space.xp, space.device)
 
 
 def mean_row_sum(terms):
