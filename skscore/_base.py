@@ -118,6 +118,7 @@ class _BaseScoreMatching(MinibatchTrainingMixin, FittedModelMixin, BaseEstimator
 
     @property
     def _objective(self):
+        """The entry of the table of objectives that ``objective`` names."""
         return OBJECTIVES[self.objective]
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -23,9 +23,12 @@ class MinibatchTrainingMixin:
     def _start_trainer(self, problem, params, rng):
         """Start minibatch training at ``params``; its state is kept as ``_trainer``."""
         sampler = self._sampler() if problem.objective.samples_model else None
-        solver = MinibatchAdam(self.learning_rate, self.batch_size)
-        self._trainer = solver.init(problem, params, rng, sampler)
+        self._trainer = self._minibatch_solver().init(problem, params, rng, sampler)
         self._trainer_settings = self._settings_of_trainer()
+
+    def _minibatch_solver(self):
+        """Minibatch Adam at the current ``learning_rate`` and ``batch_size``."""
+        return MinibatchAdam(self.learning_rate, self.batch_size)
 
     def _settings_of_trainer(self):
         """The settings that the minibatch state holds, by parameter name."""
@@ -97,7 +100,7 @@ class MinibatchTrainingMixin:
         ``max_iter`` shuffled passes for ``fit``, else one pass in order.
         Each records its mean minibatch loss.
         """
-        solver = MinibatchAdam(self.learning_rate, self.batch_size)
+        solver = self._minibatch_solver()
         log = progress_logger(self.verbose)
         reported = iterations_to_report(self.verbose, self.max_iter)
         start = time.perf_counter()
