@@ -6,8 +6,10 @@ that carries over between minibatches, passes and ``partial_fit`` calls
 (Adam's moments, the random generator, the Markov chains, the fast weights
 of FPCD) is a :class:`MinibatchState`, a value that :meth:`MinibatchAdam.init`
 makes and :meth:`MinibatchAdam.run_pass` returns anew, which the estimator
-keeps and which pickles with it. Both step every constrained parameter
-through its bijection (see :func:`~skscore._problem.reparametrize`).
+keeps and which pickles with it. Both step the constrained parameters
+through their bijections (:func:`~skscore._problem.reparametrize`); Adam,
+whose steps are bounded, checks instead those of constraints that only
+guard against divergence (:meth:`~skscore._problem.TrainingProblem.reparametrized`).
 """
 
 from typing import NamedTuple
@@ -74,6 +76,10 @@ class LBFGS(NamedTuple):
 
 class MinibatchState(NamedTuple):
     """All that minibatch training carries from one minibatch to the next.
+
+    A step returns a new state rather than changing this one, but for its
+    random generator and its sampler, which advance as they draw (the
+    numbers of a fit depend on their sequence of draws).
 
     Attributes
     ----------
