@@ -7,7 +7,9 @@ does not have. The estimators follow scikit-learn: with
 namespace and keep their fitted arrays there; otherwise everything is NumPy.
 """
 
+import importlib
 import operator
+from typing import NamedTuple
 
 import array_api_compat
 import numpy as np
@@ -148,18 +150,70 @@ def total_dot(xp, A, B):
 def check_same_namespace(X, fitted, estimator, method):
     """Raise unless X is of the namespace and device of the fitted array ``fitted``.
 
-    Only under array API dispatch, as scikit-learn requires of its estimators;
-    without it, everything is NumPy.
+    See :func:`check_space`.
+    """
+    check_space(X, ArraySpace.of(fitted), estimator, method)
+
+
+def empty(xp, shape, dtype, device=None):
+    """``xp.empty`` on ``device`` (NumPy has no device)."""
+    if xp is np:
+        return np.empty(shape, dtype=dtype)
+    return xp.empty(shape, dtype=dtype, device=device)
+
+
+class ArraySpace(NamedTuple):
+    """Where an estimator's data live: their namespace, device and dtype.
+
+    Resolved once where data enter and recorded at fit, so that later
+    calls compare their input with it and build their arrays there. The
+    namespace is held by its module's name, which pickles, and the dtype as
+    NumPy's.
+    """
+
+    namespace_name: str
+    device: object
+    dtype: np.dtype
+
+    @classmethod
+    def of(cls, X):
+        """The space of the float32 or float64 array X."""
+        xp = namespace(X)
+        return cls(xp.__name__, device(X), float_dtype(xp, X.dtype))
+
+    @property
+    def xp(self):
+        """The namespace itself."""
+        if self.namespace_name == "numpy":
+            return np
+        return importlib.import_module(self.namespace_name)
+
+    @property
+    def xp_dtype(self):
+        """The dtype as the namespace's own."""
+        return getattr(self.xp, self.dtype.name)
+
+    def host(self):
+        """The NumPy space of the same dtype, where the optimizers run."""
+        return ArraySpace("numpy", None, self.dtype)
+
+
+def check_space(X, fitted, estimator, method):
+    """Raise unless X is of the namespace and device recorded in ``fitted``.
+
+    ``fitted`` is the :class:`ArraySpace` of the data ``fit`` saw.
+
+    Only under array API dispatch, as scikit-learn requires of its
+    estimators; without it, everything is NumPy.
     """
     if not get_config()["array_api_dispatch"]:
         return
     _, xp, where = input_namespace(X)
-    fitted_xp, fitted_where = namespace(fitted), device(fitted)
-    if (xp, where) != (fitted_xp, fitted_where):
+    if (xp.__name__, where) != (fitted.namespace_name, fitted.device):
         raise ValueError(
             f"Inputs passed to {type(estimator).__name__}.{method}() must use the "
             "same namespace and the same device as those passed to fit(). "
-            f"The estimator was fitted on {fitted_xp.__name__} arrays (device "
-            f"{fitted_where}), but X is of {xp.__name__} (device {where}). "
+            f"The estimator was fitted on {fitted.namespace_name} arrays (device "
+            f"{fitted.device}), but X is of {xp.__name__} (device {where}). "
             "Convert X, or refit on data of its namespace."
         )

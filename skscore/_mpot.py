@@ -6,12 +6,15 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import _MAX_GAMMA, _BaseScoreMatching, _largest_variance
+from ._base import _MAX_GAMMA, _BaseScoreMatching
 from ._chunks import mean_and_covariance
+from ._data_checks import largest_variance
+from ._docs import fill_doc
 from ._typing import RandomStateLike
 from .energies import mpot
 
 
+@fill_doc
 class MPoTAutoencoder(_BaseScoreMatching):
     """Mean-covariance product of Student-t model trained by score matching.
 
@@ -66,35 +69,11 @@ class MPoTAutoencoder(_BaseScoreMatching):
         Hinton for whitened data, and gives more localized filters there
         (the learned ``sigma`` was 0.5 on whitened image patches).
 
-    objective : {"sm", "dsm", "ae", "cd", "pcd", "fpcd"}, default="sm"
-        Training objective. It also decides how :meth:`fit` trains: "sm",
-        "dsm" and "ae" by L-BFGS on X (settings ``max_iter``, ``tol``,
-        ``n_iter_no_change``, ``validation_fraction``), "cd", "pcd" and
-        "fpcd" by ``max_iter`` passes of minibatch Adam (``batch_size``,
-        ``learning_rate``; no stopping rule).
-        :meth:`partial_fit` runs one pass of minibatch Adam for every
-        objective.
+    %(objective)s
 
-    encoding : {"expectation", "relu", "soft_threshold"}, default="soft_threshold"
-        What :meth:`transform` returns. "expectation": the hidden unit
-        expectations ``E[h | v]``; "relu": ``max(0, z)`` for the inputs ``z``
-        of the hidden units; "soft_threshold": ``max(0, p - threshold)`` and
-        ``max(0, -p - threshold)`` for the projection ``p`` of ``v / sigma -
-        b`` on each filter scaled to unit norm (twice the features), the
-        encoder of Coates and Ng (2011) on the model's filters. The soft
-        threshold is the default: on three image sets nobody tuned for, it
-        beat the expectations by 1 to 9 points of linear classifier accuracy
-        and raw pixels by 3 to 19 (see the user guide).
+    %(encoding)s
 
-    threshold : float, default=0.5
-        Threshold of ``encoding="soft_threshold"``, in units of the visible
-        standard deviation.
-
-    noise : float, default=0.1
-        Standard deviation of the Gaussian corruption for ``objective="dsm"``,
-        in the units of ``X`` (``fit`` warns when it is more than 10 times
-        larger or 100 times smaller than the data's scale: a noise well above
-        the data's scale models the noise).
+    %(noise)s
 
     n_noise_samples : int, default=1
         Number of corrupted copies of each row for ``objective="dsm"``, drawn
@@ -109,34 +88,7 @@ class MPoTAutoencoder(_BaseScoreMatching):
         (the covariance filters have unit norm), relative to the loss in
         units of the data's scale; at most 1e10.
 
-    max_iter : int, default=500
-        Maximum number of L-BFGS iterations; for ``"cd"``, ``"pcd"`` and
-        ``"fpcd"``, the number of passes over the data.
-
-    tol : float, default=1e-2
-        Convergence threshold of L-BFGS: ``fit`` stops once the training loss
-        on the held-out rows (see ``validation_fraction``) has improved, over
-        the last ``n_iter_no_change`` iterations, by less than ``tol`` times
-        its total improvement since the start of the fit: by default, once
-        the last 10 iterations brought less than 1% of the progress. Being
-        relative to the progress, the rule does not depend on the scale of
-        X. A fit that reaches ``max_iter`` before that warns
-        (ConvergenceWarning). Unused by the maximum-likelihood objectives,
-        which run ``max_iter`` passes.
-
-    n_iter_no_change : int, default=10
-        Length, in L-BFGS iterations, of the window over which ``tol``
-        measures the improvement.
-
-    validation_fraction : float or None, default=0.1
-        Fraction of the rows of X held out (at random, seeded by
-        ``random_state``) for the stopping rule; ``fit`` returns the
-        parameters of the iteration where the loss on them was lowest, so
-        that a model that starts to overfit a small X stops there. None
-        fits every row and stops on the training loss instead, which also
-        keeps a memmap X out of memory (the held-out split copies the rows
-        to fit). Unused by :meth:`partial_fit` and the maximum-likelihood
-        objectives.
+    %(stopping)s
 
     batch_size : int, default=256
         Rows per minibatch in :meth:`partial_fit` and the maximum-likelihood
@@ -178,25 +130,14 @@ class MPoTAutoencoder(_BaseScoreMatching):
     intercept_hidden_ : ndarray of shape (n_mean,)
         Biases ``c`` of the mean units.
 
-    intercept_visible_ : ndarray of shape (n_features,)
-        Visible biases ``b``, in units of ``v / visible_std_``.
-
-    visible_std_ : float
-        Fitted (or fixed) visible standard deviation ``sigma``.
+    %(visible_attributes)s
 
     loss_curve_ : list of float
         Training loss after each L-BFGS iteration; with :meth:`partial_fit`
         and the maximum-likelihood objectives, the mean minibatch loss of each
         pass, for the latter ``mean F(data) - mean F(samples)``.
 
-    validation_loss_curve_ : list of float
-        Training loss on the held-out rows after each L-BFGS iteration;
-        empty with ``validation_fraction=None`` and for the
-        maximum-likelihood objectives.
-
-    n_iter_ : int
-        Number of L-BFGS iterations or passes run, plus one per
-        :meth:`partial_fit` call.
+    %(iteration_attributes)s
 
     hmc_step_size_ : float
         Adapted HMC leapfrog step size, in units of ``v / visible_std_``
@@ -206,12 +147,7 @@ class MPoTAutoencoder(_BaseScoreMatching):
         Mean HMC acceptance rate over the last pass (maximum-likelihood
         objectives only).
 
-    n_features_in_ : int
-        Number of features seen during ``fit``.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during ``fit``. Defined only when `X`
-        has feature names that are all strings.
+    %(input_attributes)s
 
     See Also
     --------
@@ -317,12 +253,12 @@ class MPoTAutoencoder(_BaseScoreMatching):
         self.verbose = verbose
 
     def _check_input(self, X, sigma):
-        if self.objective == "sm":
+        if self._objective.has_curvature:
             _warn_if_null_directions(X)
         # Covariance units only add precision: variance well above sigma^2 is out
         # of reach (exactly sigma^2, as after PCA whitening, is fine).
         if self.visible_std != "learn":
-            top = _largest_variance(X, stop_above=1.5 * sigma**2)
+            top = largest_variance(X, stop_above=1.5 * sigma**2)
             if top > 1.5 * sigma**2:
                 warnings.warn(
                     f"X has a direction of variance {top:.3g} or more, well above "

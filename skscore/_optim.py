@@ -1,13 +1,17 @@
-"""Drive an energy objective with scipy's L-BFGS over one flat parameter vector."""
+"""The optimizers: scipy's L-BFGS over one flat parameter vector, and Adam."""
 
 import time
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
 from ._logging import iterations_to_report, progress_logger
+
+#: Adam's decay rates of its moments and the term that keeps its steps finite
+_BETA1, _BETA2, _EPS = 0.9, 0.999, 1e-8
 
 
 def _pack(params, names):
@@ -28,99 +32,48 @@ def _unpack(x, params, names):
     return out
 
 
-def normalize_rows(params, names):
-    """Copy of ``params`` whose entries ``names`` have every row scaled to unit norm."""
-    out = dict(params)
-    for name in names:
-        out[name] = params[name] / np.linalg.norm(params[name], axis=1, keepdims=True)
-    return out
+class AdamState(NamedTuple):
+    """The state of Adam (Kingma & Ba, 2015): a value, replaced at each step.
 
+    Attributes
+    ----------
+    count : int
+        Steps taken.
 
-def on_unit_rows(objective, names):
-    """``objective`` with the rows of ``params[names]`` constrained to unit norm.
-
-    The constraint is a reparametrization: the returned function evaluates
-    ``objective`` at the row-normalized parameters and maps its gradient back
-    through the normalization, so an unconstrained optimizer can drive it.
+    first, second : dict of str to ndarray
+        The float64 moving averages of the gradient and of its square, by
+        parameter name.
     """
 
-    def constrained(params):
-        normalized = normalize_rows(params, names)
-        loss, grads = objective(normalized)
-        grads = dict(grads)
-        for name in names:
-            rows, grad = normalized[name], grads[name]
-            radial = np.sum(grad * rows, axis=1, keepdims=True) * rows
-            norms = np.linalg.norm(params[name], axis=1, keepdims=True)
-            grads[name] = (grad - radial) / norms
-        return loss, grads
-
-    return constrained
+    count: int
+    first: dict
+    second: dict
 
 
-class Adam:
-    """Adam (Kingma & Ba, 2015) on the entries ``names`` of a parameter dict.
+def adam_init(params, names):
+    """The state of Adam before its first step on the entries ``names``."""
+    zeros = {name: np.zeros(np.shape(params[name])) for name in names}
+    return AdamState(0, zeros, {name: np.zeros_like(z) for name, z in zeros.items()})
 
-    Moments are kept in float64 across calls to :meth:`step`; parameters keep
-    their dtype. Gradients are divided by ``unit``, the natural size of the
-    loss, so that ``eps`` is small relative to them whatever the units of the
-    data. A step that makes a parameter non-finite, or takes an entry of
-    ``bounds`` out of its range, raises a ValueError naming the step size.
+
+def adam_update(params, grads, state, learning_rate, unit):
+    """One Adam step along ``grads``: the new parameters and the new state.
+
+    Gradients are divided by ``unit``, the natural size of the loss, so that
+    the moments' ``eps`` is small relative to them whatever the units of the
+    data. Parameters keep their dtype.
     """
-
-    def __init__(
-        self,
-        params,
-        names,
-        learning_rate,
-        *,
-        unit=1.0,
-        bounds=None,
-        beta1=0.9,
-        beta2=0.999,
-        eps=1e-8,
-    ):
-        self.names = list(names)
-        self.learning_rate = learning_rate
-        self.unit = unit
-        self.bounds = bounds or {}
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.first = {name: np.zeros(np.shape(params[name])) for name in self.names}
-        self.second = {name: np.zeros(np.shape(params[name])) for name in self.names}
-        self.n_steps = 0
-
-    def step(self, params, grads):
-        """Parameters after one step along ``grads``; a new dict."""
-        self.n_steps += 1
-        rate = (
-            self.learning_rate
-            * np.sqrt(1 - self.beta2**self.n_steps)
-            / (1 - self.beta1**self.n_steps)
-        )
-        out = dict(params)
-        for name in self.names:
-            grad = np.asarray(grads[name], dtype=np.float64) / self.unit
-            first, second = self.first[name], self.second[name]
-            first *= self.beta1
-            first += (1 - self.beta1) * grad
-            second *= self.beta2
-            second += (1 - self.beta2) * grad * grad
-            update = rate * first / (np.sqrt(second) + self.eps)
-            with np.errstate(over="ignore", invalid="ignore"):
-                out[name] = (params[name] - update).astype(params[name].dtype)
-        bad = [name for name in self.names if not np.isfinite(out[name]).all()]
-        bad += [
-            name
-            for name, (low, high) in self.bounds.items()
-            if not low <= out[name] <= high
-        ]
-        if bad:
-            raise ValueError(
-                f"Adam step {self.n_steps} made {', '.join(bad)} diverge (non-finite "
-                f"or out of range): learning_rate={self.learning_rate} is too "
-                "large for this model and data. Lower learning_rate."
-            )
-        return out
+    count = state.count + 1
+    rate = learning_rate * np.sqrt(1 - _BETA2**count) / (1 - _BETA1**count)
+    out, first, second = dict(params), {}, {}
+    for name in state.first:
+        grad = np.asarray(grads[name], dtype=np.float64) / unit
+        first[name] = _BETA1 * state.first[name] + (1 - _BETA1) * grad
+        second[name] = _BETA2 * state.second[name] + (1 - _BETA2) * grad * grad
+        update = rate * first[name] / (np.sqrt(second[name]) + _EPS)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out[name] = (params[name] - update).astype(params[name].dtype)
+    return out, AdamState(count, first, second)
 
 
 def evaluate(objective, params, names, name, where):
@@ -160,7 +113,7 @@ def minimize_lbfgs(
     n_iter_no_change=10,
     validation=None,
     unit=1.0,
-    bounds=None,
+    x0=None,
 ):
     """Minimize ``objective(params) -> (loss, grads)`` over ``params[trainable]``.
 
@@ -209,12 +162,10 @@ def minimize_lbfgs(
         that its first step and the gradient norms it reports do not depend
         on the units the loss is expressed in.
 
-    bounds : dict of str to (float, float), default=None
-        Open intervals for entries of ``trainable``, which must start inside
-        them. They are kept there by a smooth change of variables, ``value =
-        center + half tanh(t / half)``, nearly the identity around the
-        center: L-BFGS-B's own bounds cost scipy a Python loop over every
-        parameter to set up (0.25 s per fit at 50,000 parameters).
+    x0 : ndarray, default=None
+        The starting point as one float64 vector of the ``trainable``
+        entries, where it holds more than their dtypes (coordinates
+        computed in float64 for float32 parameters); by default, ``params``.
 
     Returns
     -------
@@ -231,107 +182,137 @@ def minimize_lbfgs(
     validation_curve : list of float
         The validation loss at each iterate; empty without ``validation``.
     """
-    log = progress_logger(verbose)
-    reported = iterations_to_report(verbose, max_iter)
-    last = {}
-    # each bounded entry: the center and half-width of its interval
-    squashed = {
-        key: ((high + low) / 2, (high - low) / 2)
-        for key, (low, high) in (bounds or {}).items()
-    }
-
-    def at(x):
-        """The parameters at the optimizer's point ``x``."""
-        out = _unpack(x, params, trainable)
-        for key, (center, half) in squashed.items():
-            value = center + half * np.tanh(np.asarray(out[key], np.float64) / half)
-            out[key] = value.astype(params[key].dtype)
-        return out
-
-    def fun(x):
-        point = at(x)
-        loss, grads = evaluate(
-            objective,
-            point,
-            trainable,
-            name,
-            f"after {len(loss_curve)} L-BFGS iterations",
-        )
-        for key, (center, half) in squashed.items():  # d value / dt = 1 - tanh^2
-            grads[key] = grads[key] * (1 - ((point[key] - center) / half) ** 2)
-        grad = _pack(grads, trainable) / unit
-        with np.errstate(over="ignore"):  # a finite but huge gradient
-            grad_norm = np.linalg.norm(grad)
-        last["grad_norm"] = grad_norm
-        if rule.start is None:  # L-BFGS evaluates the starting point first
-            rule.start = loss
-            if validation is not None:
-                rule.start = _validation_loss(validation, point, trainable, name, 0)
-        return loss / unit, grad
-
-    loss_curve, validation_curve = [], []
-    start_point = dict(params)
-    for key, (center, half) in squashed.items():
-        start_point[key] = half * np.arctanh((params[key] - center) / half)
-    x0 = _pack(start_point, trainable)
-    rule = _NoImprovement(tol, n_iter_no_change)
-    start = time.perf_counter()
-
-    def callback(intermediate_result):
-        # L-BFGS accepts the point it evaluated last, so the loss is recorded
-        # from that evaluation rather than recomputed.
-        loss_curve.append(float(intermediate_result.fun) * unit)
-        line = f"Iteration {len(loss_curve)}/{max_iter}, loss = {loss_curve[-1]:.8g}, "
-        if validation is None:
-            monitored = loss_curve[-1]
-        else:
-            monitored = _validation_loss(
-                validation, at(intermediate_result.x), trainable, name, len(loss_curve)
-            )
-            validation_curve.append(monitored)
-            line += f"validation loss = {monitored:.8g}, "
-        if reported(len(loss_curve)):
-            log(
-                line + f"relative gradient norm = {last['grad_norm']:.4g}, "
-                f"time = {time.perf_counter() - start:.2f}s"
-            )
-        if rule.update(monitored, intermediate_result.x):
-            raise StopIteration
-
+    run = _LBFGSRun(
+        objective,
+        params,
+        trainable,
+        validation=validation,
+        unit=unit,
+        name=name,
+        rule=_NoImprovement(tol, n_iter_no_change),
+        verbose=verbose,
+        max_iter=max_iter,
+    )
     # scipy's own tests (gtol, ftol) are off, their thresholds being absolute
-    # or per iteration: the rule above judges convergence, and L-BFGS stops
-    # by itself only where its line search finds no decrease left
+    # or per iteration: the rule judges convergence, and L-BFGS stops by
+    # itself only where its line search finds no decrease left
     result = minimize(
-        fun,
-        x0,
+        run.fun,
+        _pack(params, trainable) if x0 is None else x0,
         method="L-BFGS-B",
         jac=True,
-        callback=callback,
+        callback=run.callback,
         options={"maxiter": max_iter, "gtol": 0.0, "ftol": 0.0},
     )
-    if not loss_curve:  # converged at the starting point
-        loss_curve.append(float(result.fun) * unit)
-    if rule.stopped:
-        reason = "converged"
-    elif result.nit >= max_iter:
-        reason = "max_iter reached"
-    else:
-        reason = "converged" if result.success else str(result.message)
-    log(
-        f"L-BFGS stopped after {result.nit}/{max_iter} iterations ({reason}), "
-        f"loss = {loss_curve[-1]:.8g}, time = {time.perf_counter() - start:.2f}s"
-    )
-    if result.nit >= max_iter and not rule.stopped:
-        monitored = "loss" if validation is None else "validation loss"
-        warnings.warn(
-            f"L-BFGS reached max_iter={max_iter} before {name} converged: its "
-            f"{monitored} was still improving (by more than tol={tol:g} of its "
-            f"progress over n_iter_no_change={n_iter_no_change} iterations). "
-            "Increase max_iter, or tol to stop sooner.",
-            ConvergenceWarning,
-        )
+    run.finish(result, tol, n_iter_no_change)
+    rule = run.rule
     best = result.x if validation is None or rule.best_x is None else rule.best_x
-    return at(best), loss_curve, result.nit, validation_curve
+    return run.at(best), run.loss_curve, result.nit, run.validation_curve
+
+
+class _LBFGSRun:
+    """What one :func:`minimize_lbfgs` call evaluates, records and reports."""
+
+    def __init__(
+        self,
+        objective,
+        params,
+        trainable,
+        *,
+        validation,
+        unit,
+        name,
+        rule,
+        verbose,
+        max_iter,
+    ):
+        self.objective, self.params, self.trainable = objective, params, trainable
+        self.validation, self.unit, self.name, self.rule = validation, unit, name, rule
+        self.max_iter = max_iter
+        self.log = progress_logger(verbose)
+        self.reported = iterations_to_report(verbose, max_iter)
+        self.loss_curve, self.validation_curve = [], []
+        self.grad_norm = None
+        self.start = time.perf_counter()
+
+    def at(self, x):
+        """The parameters at the optimizer's point ``x``."""
+        return _unpack(x, self.params, self.trainable)
+
+    def fun(self, x):
+        """``loss / unit`` and its gradient at ``x``, for scipy."""
+        point = self.at(x)
+        loss, grads = evaluate(
+            self.objective,
+            point,
+            self.trainable,
+            self.name,
+            f"after {len(self.loss_curve)} L-BFGS iterations",
+        )
+        grad = _pack(grads, self.trainable) / self.unit
+        with np.errstate(over="ignore"):  # a finite but huge gradient
+            self.grad_norm = np.linalg.norm(grad)
+        if self.rule.start is None:  # L-BFGS evaluates the starting point first
+            self.rule.start = loss
+            if self.validation is not None:
+                self.rule.start = _validation_loss(
+                    self.validation, point, self.trainable, self.name, 0
+                )
+        return loss / self.unit, grad
+
+    def callback(self, intermediate_result):
+        """Record an iterate; stop L-BFGS once the rule says it converged."""
+        # L-BFGS accepts the point it evaluated last, so the loss is recorded
+        # from that evaluation rather than recomputed.
+        self.loss_curve.append(float(intermediate_result.fun) * self.unit)
+        n_iter = len(self.loss_curve)
+        line = f"Iteration {n_iter}/{self.max_iter}, loss = {self.loss_curve[-1]:.8g}, "
+        if self.validation is None:
+            monitored = self.loss_curve[-1]
+        else:
+            monitored = _validation_loss(
+                self.validation,
+                self.at(intermediate_result.x),
+                self.trainable,
+                self.name,
+                n_iter,
+            )
+            self.validation_curve.append(monitored)
+            line += f"validation loss = {monitored:.8g}, "
+        if self.reported(n_iter):
+            self.log(
+                line + f"relative gradient norm = {self.grad_norm:.4g}, "
+                f"time = {time.perf_counter() - self.start:.2f}s"
+            )
+        if self.rule.update(monitored, intermediate_result.x):
+            raise StopIteration
+
+    def finish(self, result, tol, n_iter_no_change):
+        """Report why L-BFGS stopped; warn if it ran out of iterations."""
+        if not self.loss_curve:  # converged at the starting point
+            self.loss_curve.append(float(result.fun) * self.unit)
+        cut_short = result.nit >= self.max_iter and not self.rule.stopped
+        if self.rule.stopped:
+            reason = "converged"
+        elif cut_short:
+            reason = "max_iter reached"
+        else:
+            reason = "converged" if result.success else str(result.message)
+        self.log(
+            f"L-BFGS stopped after {result.nit}/{self.max_iter} iterations "
+            f"({reason}), loss = {self.loss_curve[-1]:.8g}, "
+            f"time = {time.perf_counter() - self.start:.2f}s"
+        )
+        if cut_short:
+            monitored = "loss" if self.validation is None else "validation loss"
+            warnings.warn(
+                f"L-BFGS reached max_iter={self.max_iter} before {self.name} "
+                f"converged: its {monitored} was still improving (by more than "
+                f"tol={tol:g} of its progress over n_iter_no_change="
+                f"{n_iter_no_change} iterations). Increase max_iter, or tol to "
+                "stop sooner.",
+                ConvergenceWarning,
+            )
 
 
 def _validation_loss(validation, params, trainable, name, n_iter):

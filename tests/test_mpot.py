@@ -9,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.image import extract_patches_2d
 
 from skscore import GBRBMScoreMatching, MPoTAutoencoder
+from skscore._array_api import ArraySpace
 from skscore.energies import mpot
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -148,7 +149,7 @@ def test_mpot_beats_gbrbm_on_heavy_tailed_correlated_data():
     mpot_model.fit(X_train)
     gbrbm.fit(X_train)
     n_params = [
-        sum(np.size(v) for v in model._energy_params(X_train.dtype).values())
+        sum(np.size(v) for v in model._energy_params(ArraySpace.of(X_train)).values())
         for model in (mpot_model, gbrbm)
     ]
     assert abs(n_params[0] - n_params[1]) <= 5, n_params

@@ -8,6 +8,8 @@ from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
 from skscore._optim import minimize_lbfgs
+from skscore._problem import constrain, reparametrize, unconstrain
+from skscore.energies._constraints import LogScaleInterval
 
 SCALES = np.array([1.0, 10.0, 100.0])
 
@@ -209,14 +211,17 @@ def test_bounds_keep_a_scalar_in_its_range():
     def objective(params):
         return float(params["t"] ** 2 - 4 * params["t"]), {"t": 2 * params["t"] - 4}
 
-    params, _, _, _ = minimize_lbfgs(
-        objective,
-        {"t": np.array(0.0)},
+    # the interval of a scale within a factor e^1.25 of exp(0.25): (-1, 1.5)
+    interval = {"t": LogScaleInterval(np.exp(1.25)).bijection(np.exp(0.25))}
+    assert (interval["t"].low, interval["t"].high) == pytest.approx((-1.0, 1.5))
+    free, _, _, _ = minimize_lbfgs(
+        reparametrize(objective, interval),
+        unconstrain({"t": np.array(0.0)}, interval),
         ["t"],
         max_iter=50,
         tol=1e-10,
         verbose=0,
         name="q",
-        bounds={"t": (-1.0, 1.5)},
     )
+    params = constrain(free, interval)
     assert -1.0 < params["t"] < 1.5 and params["t"] == pytest.approx(1.5, abs=1e-3)

@@ -59,12 +59,10 @@ def test_partial_fit_keeps_its_state(patches):
     X = patches[0][:1000]
     model = GBRBMScoreMatching(8, batch_size=100, random_state=0)
     model.partial_fit(X)
-    assert model._trainer.adam.n_steps == 10
+    assert model._trainer.adam.count == 10
     first = model.components_.copy()
     model.partial_fit(X)
-    assert model._trainer.adam.n_steps == 20 and not np.allclose(
-        model.components_, first
-    )
+    assert model._trainer.adam.count == 20 and not np.allclose(model.components_, first)
     with pytest.raises(ValueError, match="features"):
         model.partial_fit(X[:, :5])
     # the same chunks in the same order give the same model

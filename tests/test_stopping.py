@@ -9,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from skscore import DenoisingSMTransformer, GBRBMScoreMatching, MPoTAutoencoder
+from skscore._data_checks import validation_split
 from skscore._optim import _NoImprovement, minimize_lbfgs
 
 
@@ -115,7 +116,7 @@ def test_the_validation_curve_is_the_loss_on_the_held_out_rows(X):
     # the split fit draws after the starting point, from the same generator
     rng = np.random.RandomState(0)
     model._init_params(X, rng, model._data_scale(X))
-    X_fit, X_val = model._validation_split(X, rng)
+    X_fit, X_val = validation_split(X, model.validation_fraction, rng)
     assert len(X_val) == np.ceil(0.2 * len(X)) and len(X_fit) + len(X_val) == len(X)
     rows = {row.tobytes() for row in X}
     assert {row.tobytes() for row in np.vstack([X_fit, X_val])} == rows

@@ -7,11 +7,16 @@ import numpy as np
 
 from .._array_api import concat, device, namespace, zeros
 from . import _experts
+from ._constraints import Constraint, LogScaleInterval, UnitNormRows
 from ._samplers import HamiltonianMC, Sampler
 from ._units import Units
 
 #: a model's parameters: arrays named as in :attr:`EnergyModel.parameters`
 Params = Mapping[str, np.ndarray]
+
+#: a learned sigma stays within this factor of the data's scale, where
+#: float32 objectives stay finite at every L-BFGS trial point
+_VISIBLE_STD_RANGE = 1e6
 
 
 class Parameter(NamedTuple):
@@ -29,14 +34,15 @@ class Parameter(NamedTuple):
     decayed : bool
         Whether weight decay (an estimator's ``alpha``) penalizes it.
 
-    unit_norm : bool
-        Whether its rows are constrained to unit norm in training.
+    constraint : Constraint or None
+        The set that every solver keeps it in (rows of unit norm, an
+        interval around the data's scale); None for none.
     """
 
     shape: tuple
     trainable: bool = True
     decayed: bool = False
-    unit_norm: bool = False
+    constraint: Constraint | None = None
 
 
 class UnitBlock(NamedTuple):
@@ -109,8 +115,11 @@ class EnergyModel:
         hidden biases, ``intercept_visible``, ``log_visible_std`` and the
         hyperparameters of the unit types, in that order.
 
-    trainable, decayed, unit_norm, hyperparameters : tuple of str
+    trainable, decayed, hyperparameters : tuple of str
         The names of the parameters with each role.
+
+    constraints : dict of str to Constraint
+        The constraint of each constrained parameter.
 
     Examples
     --------
@@ -174,31 +183,30 @@ class EnergyModel:
             parameters[block.filters] = Parameter(
                 (block.n_units, "n_features"),
                 decayed=block.decayed,
-                unit_norm=block.unit_norm,
+                constraint=UnitNormRows() if block.unit_norm else None,
             )
         for block in self.units:
             if block.bias is not None:
                 parameters[block.bias] = Parameter((block.n_units,))
         parameters["intercept_visible"] = Parameter(("n_features",))
         if learns_visible_std:
-            parameters["log_visible_std"] = Parameter(())
+            parameters["log_visible_std"] = Parameter(
+                (), constraint=LogScaleInterval(_VISIBLE_STD_RANGE)
+            )
         for block in self.units:
             for name in block.units.hyperparameters:
                 parameters[name] = Parameter((), trainable=False)
         self.parameters = parameters
-        self.trainable = self._names("trainable")
-        self.decayed = self._names("decayed")
-        self.unit_norm = self._names("unit_norm")
-        self.hyperparameters = tuple(
-            name for name, parameter in parameters.items() if not parameter.trainable
-        )
+        self.trainable = self._names(lambda parameter: parameter.trainable)
+        self.decayed = self._names(lambda parameter: parameter.decayed)
+        self.hyperparameters = self._names(lambda parameter: not parameter.trainable)
+        self.constraints = {
+            n: p.constraint for n, p in parameters.items() if p.constraint
+        }
 
     def _names(self, role):
-        return tuple(
-            name
-            for name, parameter in self.parameters.items()
-            if getattr(parameter, role)
-        )
+        """The names of the parameters for which ``role(parameter)`` holds."""
+        return tuple(name for name, p in self.parameters.items() if role(p))
 
     def _bind(self, params):
         """The engine's view of the model at ``params``."""
