@@ -169,6 +169,8 @@ def check_same_namespace(X, fitted, estimator, method):
 
 def largest_float(xp, where):
     """float64, or float32 on a device without it (such as Apple's MPS)."""
+    if xp is np:
+        return np.float64
     try:
         xp.zeros(1, dtype=xp.float64, device=where)
     except (TypeError, ValueError, RuntimeError):

@@ -1,14 +1,45 @@
-"""Kernels on the patches of images: extraction, normalization, quadrant sums.
+"""The patches of images: their geometry, extraction, normalization, quadrant sums.
 
 Each kernel takes arrays of any Array API namespace and computes on their
 device; NumPy arrays take a faster path (strided views, in-place ufuncs,
 ``out=`` buffers) that the standard does not offer.
 """
 
+from numbers import Integral
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._array_api import namespace
+
+
+def check_geometry(image_shape, patch_size):
+    """Raise a ValueError unless ``patch_size`` patches fit in ``image_shape``."""
+    if len(image_shape) != 3 or not all(
+        isinstance(n, Integral) and n >= 1 for n in image_shape
+    ):
+        raise ValueError(
+            "image_shape must be (channels, height, width), three positive "
+            f"integers; got {image_shape!r}."
+        )
+    if patch_size > min(image_shape[1:]):
+        raise ValueError(
+            f"patch_size={patch_size} is larger than the images "
+            f"{tuple(image_shape[1:])}."
+        )
+
+
+def as_images(X, image_shape):
+    """Flat images X as a NumPy array of shape (n, *image_shape), checked."""
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[1] != np.prod(image_shape):
+        raise ValueError(
+            f"Expected flat images of {int(np.prod(image_shape))} values "
+            f"(image_shape={tuple(image_shape)}), got an array of shape {X.shape}."
+        )
+    if len(X) == 0:
+        raise ValueError("X has no images.")
+    return X.reshape(len(X), *image_shape)
 
 
 def patch_grid(image_shape, patch_size, stride):

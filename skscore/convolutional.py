@@ -28,12 +28,11 @@ from ._patch_pipeline import (
     make_plan,
     model_filters,
 )
-from ._patches import normalize_rows
+from ._patches import check_geometry, normalize_rows
 from ._typing import RandomStateLike
 from ._validation import check_allocation, refuse_booleans
 from .preprocessing import (
     ZCAWhitening,
-    _check_geometry,
     n_patch_positions,
     sample_patches,
 )
@@ -225,7 +224,7 @@ class ConvolutionalFeaturizer(
     def _check_images(self, X, reset):
         X = validate_data(self, X, dtype=None, reset=reset)
         check_pixel_values(X)
-        _check_geometry(self.image_shape, self.patch_size)
+        check_geometry(self.image_shape, self.patch_size)
         if X.shape[1] != np.prod(self.image_shape):
             raise ValueError(
                 f"X has {X.shape[1]} values per row, but image_shape="
