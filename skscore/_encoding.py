@@ -128,6 +128,29 @@ def model_codes(white, plan, out):
     return pool(convert(codes, xp, where, xp.float32), plan, out)
 
 
+def code_names(estimator, encoding, n_codes):
+    """Names of the ``n_codes`` codes per patch of a fitted estimator, by encoding.
+
+    For the relu and the soft threshold, its units' names (``filter3`` if it
+    does not name them), with the soft threshold's signs ``_pos`` and
+    ``_neg``; for ``"transform"``, its feature names (``code3`` if it has
+    none).
+    """
+    if encoding == "transform":
+        if hasattr(estimator, "get_feature_names_out"):
+            return list(estimator.get_feature_names_out())
+        return [f"code{index}" for index in range(n_codes)]
+    unit_names = getattr(estimator, "_unit_names", None)
+    if unit_names is not None:
+        units = unit_names()
+    else:
+        n_units = n_codes // 2 if encoding == "soft_threshold" else n_codes
+        units = [f"filter{index}" for index in range(n_units)]
+    if encoding == "soft_threshold":
+        return [f"{unit}_pos" for unit in units] + [f"{unit}_neg" for unit in units]
+    return units
+
+
 #: the featurizer's encoders, by its ``encoding``
 ENCODERS = {
     "relu": relu_codes,

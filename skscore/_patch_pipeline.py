@@ -15,13 +15,14 @@ from typing import NamedTuple
 
 import numpy as np
 from joblib import Parallel, delayed
+from sklearn.base import clone
 from sklearn.utils import get_tags
 
 from ._array_api import convert, device, namespace, to_numpy, zeros
 from ._chunks import chunk_slices, map_chunks
 from ._encoding import ENCODERS
 from ._patches import normalize_rows, patch_grid, patch_rows, patch_values
-from .preprocessing import ZCAWhitening
+from .preprocessing import ZCAWhitening, sample_patches
 
 #: the largest pixel magnitude the float32 computations hold: a patch's sum
 #: of squares stays finite for patches of up to 1e8 values
@@ -138,6 +139,31 @@ def model_filters(estimator, encoding):
             "expected (n_units, n_features) and (n_units,)."
         )
     return filters, intercepts
+
+
+def training_patches(featurizer, X):
+    """Random patches of NumPy images X, normalized and whitened, and the whitening.
+
+    The whitening is fitted on them: ``ZCAWhitening(eps=0.1)`` for
+    ``whiten=True``, a clone of the featurizer's ``whiten`` transformer, or
+    None.
+    """
+    patches = sample_patches(
+        X,
+        featurizer.n_patches,
+        featurizer.image_shape,
+        featurizer.patch_size,
+        featurizer.random_state,
+    ).astype(np.float32)
+    if featurizer.normalize:
+        patches = normalize_rows(patches)
+    if featurizer.whiten is True:
+        whitening = ZCAWhitening(eps=0.1)
+    else:
+        whitening = clone(featurizer.whiten) if featurizer.whiten else None
+    if whitening is not None:
+        patches = whitening.fit_transform(patches).astype(np.float32, copy=False)
+    return patches, whitening
 
 
 def n_model_codes(featurizer, xp, where):

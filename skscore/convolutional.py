@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._array_api import FittedNamespace, convert, input_namespace, to_numpy
-from ._encoding import MAX_THRESHOLD
+from ._encoding import MAX_THRESHOLD, code_names
 from ._gbrbm import GBRBMScoreMatching
 from ._logging import progress_logger
 from ._patch_pipeline import (
@@ -27,15 +27,12 @@ from ._patch_pipeline import (
     encode_all,
     make_plan,
     model_filters,
+    training_patches,
 )
-from ._patches import check_geometry, normalize_rows
+from ._patches import check_geometry
 from ._typing import RandomStateLike
 from ._validation import check_allocation, refuse_booleans
-from .preprocessing import (
-    ZCAWhitening,
-    n_patch_positions,
-    sample_patches,
-)
+from .preprocessing import n_patch_positions
 
 #: seconds between two progress lines of ``transform``
 _PROGRESS_SECONDS = 10.0
@@ -277,7 +274,7 @@ class ConvolutionalFeaturizer(
         self._fitted_namespace = FittedNamespace.of(xp, where)
         # patches drawn and whitened on the host; the model fits on X's device
         # if it supports the array API, else on the host
-        patches = self._training_patches(to_numpy(X))
+        patches, self.whitening_ = training_patches(self, to_numpy(X))
         estimator = GBRBMScoreMatching() if self.estimator is None else self.estimator
         estimator = clone(estimator)
         if self.verbose and "verbose" in estimator.get_params():
@@ -315,23 +312,6 @@ class ConvolutionalFeaturizer(
                     f"Call fit again, or set {name} back to {fitted!r}."
                 )
 
-    def _training_patches(self, X):
-        """Random patches of X, normalized and whitened; fits ``whitening_``."""
-        patches = sample_patches(
-            X, self.n_patches, self.image_shape, self.patch_size, self.random_state
-        ).astype(np.float32)
-        if self.normalize:
-            patches = normalize_rows(patches)
-        if self.whiten is True:
-            self.whitening_ = ZCAWhitening(eps=0.1)
-        else:
-            self.whitening_ = clone(self.whiten) if self.whiten else None
-        if self.whitening_ is not None:
-            patches = self.whitening_.fit_transform(patches).astype(
-                np.float32, copy=False
-            )
-        return patches
-
     def get_feature_names_out(
         self, input_features: ArrayLike | None = None
     ) -> np.ndarray:
@@ -362,23 +342,7 @@ class ConvolutionalFeaturizer(
         """
         # the mixin validates input_features against feature_names_in_
         super().get_feature_names_out(input_features)
-        n_codes = self._fitted_plan().n_codes
-        if self.encoding == "transform":
-            if hasattr(self.estimator_, "get_feature_names_out"):
-                codes = list(self.estimator_.get_feature_names_out())
-            else:
-                codes = [f"code{index}" for index in range(n_codes)]
-        else:
-            unit_names = getattr(self.estimator_, "_unit_names", None)
-            if unit_names is None:
-                n_units = n_codes // 2 if self.encoding == "soft_threshold" else n_codes
-                codes = [f"filter{index}" for index in range(n_units)]
-            else:
-                codes = unit_names()
-            if self.encoding == "soft_threshold":
-                codes = [f"{code}_pos" for code in codes] + [
-                    f"{code}_neg" for code in codes
-                ]
+        codes = code_names(self.estimator_, self.encoding, self._fitted_plan().n_codes)
         if self.pooling == "quadrant":
             places = [f"q{quadrant}" for quadrant in range(4)]
         else:
