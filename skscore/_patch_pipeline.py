@@ -42,7 +42,7 @@ class Plan(NamedTuple):
     stride: int
     grid: tuple  # (rows, columns) of patch positions
     normalize: bool
-    whitening: object  # a fitted whitening that is not affine, applied alone
+    whitening: object  # a fitted whitening other than ZCA, or None
     matrix: object  # [A; b] of the affine map w -> w A + b, or None
     encoding: str
     threshold: float
@@ -199,7 +199,12 @@ def affine(rows, matrix, out=None):
 
 
 def encode_images(images, plan, out=None):
-    """Features of a chunk of flat images, into ``out`` (a new array if None)."""
+    """Features of a chunk of flat images, into ``out`` (a new array if None).
+
+    Patches, normalized; whitened by a whitening other than ZCA, if any;
+    mapped by ``plan.matrix`` (ZCA, and the filters for the relu and soft
+    threshold); encoded and pooled.
+    """
     xp, where = namespace(images), device(images)
     if out is None:
         out = zeros(xp, (images.shape[0], plan.n_features_out), xp.float32, where)
@@ -208,7 +213,7 @@ def encode_images(images, plan, out=None):
     if plan.normalize:
         normalize_rows(values)
     if plan.whitening is not None:
-        # not an affine map: on a host copy, in float32
+        # a whitening transformer other than ZCA: on a host copy, as fitted
         white = plan.whitening.transform(to_numpy(values))
         rows = values = convert(white, xp, where, xp.float32)
     if plan.matrix is not None:
