@@ -216,3 +216,10 @@ class FittedNamespace(NamedTuple):
                 f"{xp.__name__} on device {where}. Convert X, or fit again on data "
                 "of its namespace."
             )
+
+
+def empty(xp, shape, dtype, device=None):
+    """``xp.empty`` on ``device``: for arrays written whole before they are read."""
+    if xp is np:
+        return np.empty(shape, dtype=dtype)
+    return xp.empty(shape, dtype=dtype, device=device)

@@ -18,7 +18,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.utils import get_tags
 
-from ._array_api import convert, device, namespace, to_numpy, zeros
+from ._array_api import convert, device, empty, namespace, to_numpy
 from ._chunks import chunk_slices, map_chunks
 from ._encoding import ENCODERS
 from ._patches import normalize_rows, patch_grid, patch_rows, patch_values
@@ -207,7 +207,7 @@ def encode_images(images, plan, out=None):
     """
     xp, where = namespace(images), device(images)
     if out is None:
-        out = zeros(xp, (images.shape[0], plan.n_features_out), xp.float32, where)
+        out = empty(xp, (images.shape[0], plan.n_features_out), xp.float32, where)
     rows = patch_rows(images, plan.image_shape, plan.patch_size, plan.stride)
     values = patch_values(rows)
     if plan.normalize:
@@ -244,7 +244,8 @@ def encode_all(X, plan, n_jobs, log, progress_seconds):
     gets a line every ``progress_seconds`` at most, and one at the end.
     """
     xp, n_images = namespace(X), X.shape[0]
-    out = zeros(xp, (n_images, plan.n_features_out), xp.float32, device(X))
+    # every chunk writes all of its rows
+    out = empty(xp, (n_images, plan.n_features_out), xp.float32, device(X))
     n_values = plan.patch_size**2 * plan.image_shape[0]
     row_floats = np.prod(plan.grid) * 2 * (n_values + plan.n_codes)
     batches = list(chunk_slices(n_images, row_floats, np.float32, xp is np))
