@@ -76,7 +76,8 @@ def relu_codes(inputs, plan, out):
         return pool(xp.clip(inputs, min=0.0), plan, out)
     zeros = bound_row(0, inputs)
     if plan.pooling is None:
-        # in place where the inputs are out's columns (see encode_images)
+        # in place where the inputs are out's columns (_patch_pipeline.py puts
+        # them there)
         np.maximum(inputs, zeros, out=out.reshape(inputs.shape))
         return out
     return pool(np.maximum(inputs, zeros, out=inputs), plan, out)
@@ -96,7 +97,8 @@ def soft_threshold_codes(inputs, plan, out):
         return pool(xp.concat([xp.clip(inputs, min=0.0), negative], axis=1), plan, out)
     n_units, zeros = inputs.shape[1], bound_row(0, inputs)
     if plan.pooling is None:
-        # in place where the inputs are out's last columns (see encode_images)
+        # in place where the inputs are out's last columns (_patch_pipeline.py
+        # puts them there)
         codes = out.reshape(len(inputs), 2 * n_units)
         np.maximum(inputs, zeros, out=codes[:, :n_units])
         negative = np.subtract(shift, inputs, out=codes[:, n_units:])
