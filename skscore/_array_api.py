@@ -217,3 +217,61 @@ def check_space(X, fitted, estimator, method):
             f"{fitted.device}), but X is of {xp.__name__} (device {where}). "
             "Convert X, or refit on data of its namespace."
         )
+
+
+def largest_float(xp, where):
+    """float64, or float32 on a device without it (such as Apple's MPS)."""
+    if xp is np:
+        return np.float64
+    try:
+        xp.zeros(1, dtype=xp.float64, device=where)
+    except (TypeError, ValueError, RuntimeError):
+        return xp.float32
+    return xp.float64
+
+
+class FittedNamespace(NamedTuple):
+    """The namespace and the device of the data an estimator was fitted on.
+
+    Recorded by ``fit`` where its data enters, so that later calls check new
+    data against the record rather than against a fitted array; the
+    namespace by its module's name, as modules do not pickle.
+    """
+
+    name: str
+    device: object
+
+    @classmethod
+    def of(cls, xp, where):
+        """The record of namespace ``xp`` and device ``where``."""
+        return cls(xp.__name__, where)
+
+    @property
+    def xp(self):
+        """The namespace itself (NumPy for NumPy arrays)."""
+        return importlib.import_module(self.name)
+
+    def check(self, X, estimator, method):
+        """Raise unless X is of the recorded namespace and device.
+
+        Only under array API dispatch, as scikit-learn requires of its
+        estimators; without it, everything is NumPy.
+        """
+        if not get_config()["array_api_dispatch"]:
+            return
+        _, xp, where = input_namespace(X)
+        if (xp.__name__, where) != self:
+            raise ValueError(
+                f"Inputs passed to {type(estimator).__name__}.{method}() must use "
+                "the same namespace and the same device as those passed to fit(), "
+                f"{self.name} arrays on device {self.device}; X is of "
+                f"{xp.__name__} on device {where}. Convert X, or fit again on data "
+                "of its namespace."
+            )
+
+
+def empty(xp, shape, dtype, device=None):
+    """``xp.empty`` on ``device``: for arrays written whole before they are read."""
+    if xp is np:
+        return np.empty(shape, dtype=dtype)
+    return xp.empty(shape, dtype=dtype, device=device)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
@@ -18,48 +17,27 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._array_api import (
-    check_same_namespace,
+    FittedNamespace,
+    astype,
     convert,
-    device,
     input_namespace,
+    largest_float,
 )
 from ._chunks import mean_and_covariance
+from ._patches import (
+    as_images,
+    check_geometry,
+    normalize_rows,
+    patch_grid,
+    patch_windows,
+)
 from ._typing import RandomStateLike
 from ._validation import check_allocation, refuse_boolean_counts, refuse_booleans
-
-
-def _as_images(X, image_shape):
-    X = np.asarray(X)
-    if X.ndim != 2 or X.shape[1] != np.prod(image_shape):
-        raise ValueError(
-            f"Expected flat images of {int(np.prod(image_shape))} values "
-            f"(image_shape={tuple(image_shape)}), got an array of shape {X.shape}."
-        )
-    if len(X) == 0:
-        raise ValueError("X has no images.")
-    return X.reshape(len(X), *image_shape)
-
 
 _GEOMETRY = {
     "image_shape": [tuple, list],
     "patch_size": [Interval(Integral, 1, None, closed="left")],
 }
-
-
-def _check_geometry(image_shape, patch_size):
-    """Raise a ValueError unless ``patch_size`` patches fit in ``image_shape``."""
-    if len(image_shape) != 3 or not all(
-        isinstance(n, Integral) and n >= 1 for n in image_shape
-    ):
-        raise ValueError(
-            "image_shape must be (channels, height, width), three positive "
-            f"integers; got {image_shape!r}."
-        )
-    if patch_size > min(image_shape[1:]):
-        raise ValueError(
-            f"patch_size={patch_size} is larger than the images "
-            f"{tuple(image_shape[1:])}."
-        )
 
 
 @validate_params(
@@ -78,9 +56,8 @@ def n_patch_positions(
     (27, 27)
     """
     refuse_boolean_counts("n_patch_positions", patch_size=patch_size, stride=stride)
-    _check_geometry(image_shape, patch_size)
-    _, height, width = image_shape
-    return (height - patch_size) // stride + 1, (width - patch_size) // stride + 1
+    check_geometry(image_shape, patch_size)
+    return patch_grid(image_shape, patch_size, stride)
 
 
 @validate_params(
@@ -129,15 +106,9 @@ def extract_patches(
     (8, 12)
     """
     refuse_boolean_counts("extract_patches", patch_size=patch_size, stride=stride)
-    _check_geometry(image_shape, patch_size)
-    windows = _patch_windows(_as_images(X, image_shape), patch_size, stride)
+    check_geometry(image_shape, patch_size)
+    windows = patch_windows(as_images(X, image_shape), patch_size, stride)
     return windows.reshape(-1, windows[0, 0, 0].size)
-
-
-def _patch_windows(images, patch_size, stride):
-    """A view of every patch of images (n, C, H, W): (n, rows, cols, C, p, p)."""
-    windows = sliding_window_view(images, (patch_size, patch_size), axis=(2, 3))
-    return windows[:, :, ::stride, ::stride].transpose(0, 2, 3, 1, 4, 5)
 
 
 @validate_params(
@@ -189,7 +160,7 @@ def sample_patches(
     (10, 108)
     """
     refuse_boolean_counts("sample_patches", n_patches=n_patches, patch_size=patch_size)
-    images = _as_images(X, image_shape)
+    images = as_images(X, image_shape)
     check_allocation(
         3 * images.itemsize * n_patches * image_shape[0] * patch_size**2,
         f"n_patches={n_patches} patches of {patch_size}x{patch_size}x{image_shape[0]}",
@@ -245,81 +216,46 @@ def normalize_patches(patches: ArrayLike, eps: float = 10.0) -> np.ndarray:
     array([[-0.95346259,  0.95346259],
            [ 0.        ,  0.        ]])
     """
-    patches, xp, _ = input_namespace(patches)
-    if xp is not np:
-        return _normalize_on_device(check_array(patches, dtype=None), eps, xp)
+    patches, xp, where = input_namespace(patches)
     patches = check_array(patches, dtype=None)
+    work, dtype = _work_copy(patches, xp, where)
+    peak = max(float(xp.max(work)), -float(xp.min(work)))
+    if peak > np.sqrt(xp.finfo(work.dtype).max / work.shape[1]):
+        # a patch's sum of squares would overflow, and the patch become 0
+        raise ValueError(
+            f"The largest magnitude in patches is {peak:.3g}: their squares "
+            f"overflow {work.dtype}. Rescale the patches."
+        )
+    return astype(xp, normalize_rows(work, eps), dtype)
+
+
+def _work_copy(patches, xp, where):
+    """A copy of patches in the dtype they are normalized in, and the one returned.
+
+    float16's largest value is 65504: a patch's sum of squared deviations of
+    pixels in 0..255 overflowed it, and every patch became 0. Integers are
+    computed in float64 where the device has it, which holds them exactly up
+    to 2**53 (in float32, values near 2**62 that differ by 1 were all equal).
+    """
+    if xp is not np:
+        floating = xp.isdtype(patches.dtype, "real floating")
+        dtype = patches.dtype if floating else xp.float32
+        work = largest_float(xp, where) if not floating else dtype
+        if dtype == getattr(xp, "float16", None):
+            work = xp.float32
+        return xp.astype(patches, work, copy=True), dtype
     floating = np.issubdtype(patches.dtype, np.floating)
-    dtype = patches.dtype if floating else np.float32
-    # float16's largest value is 65504: a patch's sum of squared deviations
-    # of pixels in 0..255 overflowed it, and every patch became 0. Integers
-    # are normalized in float64, which holds them exactly up to 2**53 (in
-    # float32, values near 2**62 that differ by 1 were all equal)
-    work = np.promote_types(dtype, np.float32) if floating else np.float64
-    if np.issubdtype(patches.dtype, np.integer) and patches.size:
-        # the normalization ignores a patch's offset: integers are shifted
-        # to start at 0 exactly (differences in unsigned arithmetic, which
-        # wraps to the true difference), so large values keep their steps
+    dtype = patches.dtype if floating else np.dtype(np.float32)
+    if np.issubdtype(patches.dtype, np.integer):
+        # the normalization ignores a patch's offset: integers are shifted to
+        # start at 0 exactly (differences in unsigned arithmetic, which wraps
+        # to the true difference in NumPy and not by the standard), so large
+        # values keep their steps
         unsigned = np.dtype(f"u{patches.dtype.itemsize}")
         low = patches.min(axis=1, keepdims=True)
         patches = patches.astype(unsigned) - low.astype(unsigned)
-    if patches.size:
-        peak = max(float(patches.max()), -float(patches.min()))
-        if peak > np.sqrt(np.finfo(work).max / patches.shape[1]):
-            # a patch's sum of squares would overflow, and the patch become 0
-            raise ValueError(
-                f"The largest magnitude in patches is {peak:.3g}: their squares "
-                f"overflow {np.dtype(work)}. Rescale the patches."
-            )
-    normalized = _normalize_patches(patches.astype(work, copy=True), eps)
-    return normalized.astype(dtype, copy=False)
-
-
-def _normalize_on_device(patches, eps, xp):
-    """:func:`normalize_patches` of an array of namespace ``xp``, on its device.
-
-    Float patches keep their dtype, as for NumPy (float16 computed in
-    float32), others become float32.
-    """
-    floating = xp.isdtype(patches.dtype, "real floating")
-    dtype = patches.dtype if floating else xp.float32
-    # float16 (where the namespace has it) in float32, integers in the
-    # largest float of the device, as for NumPy
-    if not floating:
-        work = _largest_float(xp, device(patches))
-    else:
-        work = xp.float32 if dtype == getattr(xp, "float16", None) else dtype
-    patches = xp.astype(patches, work, copy=True)
-    if patches.shape[0]:
-        peak = max(float(xp.max(patches)), -float(xp.min(patches)))
-        if peak > np.sqrt(xp.finfo(work).max / patches.shape[1]):
-            raise ValueError(
-                f"The largest magnitude in patches is {peak:.3g}: their squares "
-                f"overflow {work}. Rescale the patches."
-            )
-    patches -= xp.mean(patches, axis=1, keepdims=True)
-    variance = xp.sum(patches * patches, axis=1, keepdims=True) / patches.shape[1]
-    patches /= xp.sqrt(variance + eps)
-    return xp.astype(patches, dtype)
-
-
-def _normalize_patches(patches, eps=10.0):
-    """:func:`normalize_patches` in place on float patches, without validation."""
-    patches -= patches.mean(axis=1, keepdims=True)
-    variance = np.einsum("ij,ij->i", patches, patches)
-    variance /= patches.shape[1]
-    variance += eps
-    patches /= np.sqrt(variance, out=variance)[:, None]
-    return patches
-
-
-def _largest_float(xp, where):
-    """float64, or float32 on a device without it (such as Apple's MPS)."""
-    try:
-        xp.zeros(1, dtype=xp.float64, device=where)
-    except (TypeError, ValueError, RuntimeError):
-        return xp.float32
-    return xp.float64
+    work = np.promote_types(dtype, np.float32) if floating else np.float64
+    return patches.astype(work), dtype
 
 
 class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -429,10 +365,11 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         whitening = (eigenvectors / np.sqrt(eigenvalues + self.eps)) @ eigenvectors.T
         # computed in float64 on the host; kept in X's namespace, on its
         # device, as scikit-learn keeps fitted arrays
-        dtype = None if xp is np else _largest_float(xp, where)
+        dtype = largest_float(xp, where)
         self.mean_ = convert(mean, xp, where, dtype)
         self.explained_variance_ = convert(eigenvalues, xp, where, dtype)
         self.whitening_ = convert(whitening, xp, where, dtype)
+        self._fitted_namespace = FittedNamespace.of(xp, where)
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:
@@ -449,7 +386,7 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Whitened data, in the dtype of X (float32 or float64).
         """
         check_is_fitted(self)
-        check_same_namespace(X, self.mean_, self, "transform")
+        self._fitted_namespace.check(X, self, "transform")
         X, xp, where = input_namespace(X)
         X = validate_data(self, X, dtype=[xp.float64, xp.float32], reset=False)
         mean = convert(self.mean_, xp, where, X.dtype)

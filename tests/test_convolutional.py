@@ -1,7 +1,10 @@
 """ConvolutionalFeaturizer: the filters protocol and the encodings' values."""
 
+import pickle
+
 import numpy as np
 import pytest
+from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.decomposition import PCA
@@ -10,6 +13,7 @@ from sklearn.utils.validation import validate_data
 from tolerances import featurizer_atol
 
 from skscore import ConvolutionalFeaturizer, DenoisingSMTransformer, GBRBMScoreMatching
+from skscore._array_api import namespace, to_numpy
 from skscore.preprocessing import extract_patches, n_patch_positions, normalize_patches
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -82,8 +86,11 @@ def _reference(featurizer, images):
     return np.array(out)
 
 
-def _assert_matches_reference(featurizer, images):
-    features = featurizer.transform(images)
+def _assert_matches_reference(featurizer, images, features=None):
+    """``features`` (by default ``featurizer.transform(images)``) are the plain ones."""
+    if features is None:
+        features = featurizer.transform(images)
+    features = to_numpy(features)
     assert features.dtype == np.float32
     assert features.shape == (len(images), len(featurizer.get_feature_names_out()))
     expected = _reference(featurizer, images)
@@ -98,13 +105,17 @@ def images():
     return np.random.default_rng(0).integers(0, 256, (12, 3 * 8 * 8))
 
 
+PIPELINES = [
+    pytest.param(True, True, id="zca"),
+    pytest.param(False, True, id="no-whitening"),
+    pytest.param(PCA(20, whiten=True), True, id="pca"),
+    pytest.param(True, False, id="zca-unnormalized"),
+]
+
+
 @pytest.mark.parametrize("pooling", ["quadrant", None])
 @pytest.mark.parametrize("encoding", ["transform", "relu", "soft_threshold"])
-@pytest.mark.parametrize(
-    "whiten, normalize",
-    [(True, True), (False, True), (PCA(20, whiten=True), True), (True, False)],
-    ids=["zca", "no-whitening", "pca", "zca-unnormalized"],
-)
+@pytest.mark.parametrize("whiten, normalize", PIPELINES)
 def test_features_match_a_plain_computation(
     images, whiten, normalize, encoding, pooling
 ):
@@ -120,6 +131,53 @@ def test_features_match_a_plain_computation(
     n_codes = 5 if encoding == "relu" else 10
     assert featurizer.transform(images).shape == (12, n_codes * (4 if pooling else 36))
     _assert_matches_reference(featurizer, images)
+
+
+@pytest.mark.parametrize("pooling", ["quadrant", None])
+@pytest.mark.parametrize("encoding", ["transform", "relu", "soft_threshold"])
+@pytest.mark.parametrize("whiten, normalize", PIPELINES)
+def test_other_namespaces_take_the_same_pipeline(
+    images, whiten, normalize, encoding, pooling
+):
+    """Images of array_api_strict get the plain computation's features, in kind.
+
+    The patch model has no array API support: it fits and encodes (for
+    ``encoding="transform"``) on the host, its filters map on the device.
+    """
+    xp = pytest.importorskip("array_api_strict")
+    featurizer = ConvolutionalFeaturizer(
+        RandomFilters(5, random_state=0),
+        whiten=whiten,
+        normalize=normalize,
+        encoding=encoding,
+        pooling=pooling,
+        random_state=0,
+        **COMMON,
+    )
+    with config_context(array_api_dispatch=True):
+        X = xp.asarray(images.astype(np.float32))
+        features = featurizer.fit(X).transform(X)
+    assert namespace(features) is xp and features.dtype == xp.float32
+    _assert_matches_reference(featurizer, images, features)
+
+
+def test_the_fitted_namespace_survives_pickling(images):
+    """The record of fit's namespace pickles (a namespace, a module, does not)."""
+    torch = pytest.importorskip("torch")
+    featurizer = ConvolutionalFeaturizer(
+        GBRBMScoreMatching(3, max_iter=3, random_state=0), random_state=0, **COMMON
+    )
+    X = torch.asarray(images.astype(np.float32))
+    with config_context(array_api_dispatch=True):
+        features = featurizer.fit(X).transform(X)
+        again = pickle.loads(pickle.dumps(featurizer))
+        assert torch.equal(again.transform(X), features)
+        assert again.get_feature_names_out().shape == (features.shape[1],)
+        with pytest.raises(ValueError, match=r"transform\(\) must use the same"):
+            again.transform(images)
+    # without dispatch everything is NumPy, fitted on tensors or not
+    atol = featurizer_atol(featurizer, images)
+    np.testing.assert_allclose(again.transform(images), features.numpy(), atol=atol)
 
 
 @pytest.mark.parametrize("pooling", ["quadrant", None])
@@ -163,7 +221,6 @@ def test_centroids_and_components_are_filters_with_zero_intercepts(images, encod
 
 def test_threads_chunks_and_jobs_give_the_same_features(images):
     from joblib import parallel_config
-    from sklearn import config_context
     from threadpoolctl import threadpool_limits
 
     featurizer = ConvolutionalFeaturizer(

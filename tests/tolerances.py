@@ -13,6 +13,8 @@ tolerances below are that, times a small factor for the constant.
 
 import numpy as np
 
+from skscore._patch_pipeline import make_plan
+from skscore._patches import normalize_rows, patch_rows, patch_values
 from skscore.preprocessing import n_patch_positions
 
 #: the small factor in front of ``sqrt(n) * eps * scale``
@@ -38,8 +40,14 @@ def featurizer_atol(featurizer, images):
     ``2t`` per position for the soft threshold's negative halves
     (``max(-2t - z, 0)``).
     """
-    patches = featurizer._normalized_patches(np.asarray(images))
-    encoding = featurizer._plan().encoding  # [x, 1] @ encoding: the inputs z
+    plan = make_plan(featurizer, np, None)
+    # rows [x, 1] of the normalized patches x
+    patches = patch_rows(
+        np.asarray(images), plan.image_shape, plan.patch_size, plan.stride
+    )
+    if plan.normalize:
+        normalize_rows(patch_values(patches))
+    encoding = plan.matrix  # [x, 1] @ encoding: the inputs z
     magnitudes = np.abs(patches).astype(np.float64) @ np.abs(encoding)
     if featurizer.encoding == "soft_threshold":
         shift = 2 * featurizer.threshold
