@@ -147,14 +147,6 @@ def total_dot(xp, A, B):
     return xp.sum(A * B)
 
 
-def check_same_namespace(X, fitted, estimator, method):
-    """Raise unless X is of the namespace and device of the fitted array ``fitted``.
-
-    See :func:`check_space`.
-    """
-    check_space(X, ArraySpace.of(fitted), estimator, method)
-
-
 def empty(xp, shape, dtype, device=None):
     """``xp.empty`` on ``device`` (NumPy has no device)."""
     if xp is np:
@@ -228,50 +220,3 @@ def largest_float(xp, where):
     except (TypeError, ValueError, RuntimeError):
         return xp.float32
     return xp.float64
-
-
-class FittedNamespace(NamedTuple):
-    """The namespace and the device of the data an estimator was fitted on.
-
-    Recorded by ``fit`` where its data enters, so that later calls check new
-    data against the record rather than against a fitted array; the
-    namespace by its module's name, as modules do not pickle.
-    """
-
-    name: str
-    device: object
-
-    @classmethod
-    def of(cls, xp, where):
-        """The record of namespace ``xp`` and device ``where``."""
-        return cls(xp.__name__, where)
-
-    @property
-    def xp(self):
-        """The namespace itself (NumPy for NumPy arrays)."""
-        return importlib.import_module(self.name)
-
-    def check(self, X, estimator, method):
-        """Raise unless X is of the recorded namespace and device.
-
-        Only under array API dispatch, as scikit-learn requires of its
-        estimators; without it, everything is NumPy.
-        """
-        if not get_config()["array_api_dispatch"]:
-            return
-        _, xp, where = input_namespace(X)
-        if (xp.__name__, where) != self:
-            raise ValueError(
-                f"Inputs passed to {type(estimator).__name__}.{method}() must use "
-                "the same namespace and the same device as those passed to fit(), "
-                f"{self.name} arrays on device {self.device}; X is of "
-                f"{xp.__name__} on device {where}. Convert X, or fit again on data "
-                "of its namespace."
-            )
-
-
-def empty(xp, shape, dtype, device=None):
-    """``xp.empty`` on ``device``: for arrays written whole before they are read."""
-    if xp is np:
-        return np.empty(shape, dtype=dtype)
-    return xp.empty(shape, dtype=dtype, device=device)

@@ -26,7 +26,8 @@ from ._data_checks import (
     validation_split,
     warn_if_far,
 )
-from ._fitted_model import _MAX_THRESHOLD, FittedModelMixin
+from ._encoding import MAX_THRESHOLD
+from ._fitted_model import FittedModelMixin
 from ._minibatch import MinibatchTrainingMixin
 from ._objectives import OBJECTIVES
 from ._problem import TrainingProblem
@@ -76,7 +77,7 @@ class _BaseScoreMatching(MinibatchTrainingMixin, FittedModelMixin, BaseEstimator
         ],
         "objective": [StrOptions(set(OBJECTIVES))],
         "encoding": [StrOptions({"expectation", "relu", "soft_threshold"})],
-        "threshold": [Interval(Real, 0, _MAX_THRESHOLD, closed="both")],
+        "threshold": [Interval(Real, 0, MAX_THRESHOLD, closed="both")],
         "noise": [Interval(Real, 0, None, closed="neither")],
         "n_noise_samples": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, _MAX_ALPHA, closed="both")],

@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._array_api import check_same_namespace
+from ._array_api import check_space
 from ._gbrbm import GBRBMScoreMatching
 from ._typing import RandomStateLike
 
@@ -160,8 +160,9 @@ class DenoisingSMTransformer(MetaEstimatorMixin, TransformerMixin, BaseEstimator
     def _fitted(self, X, method):
         """The fitted estimator, for ``method`` on X (None: no X)."""
         check_is_fitted(self)
-        if X is not None and hasattr(self.estimator_, "intercept_visible_"):
-            check_same_namespace(X, self.estimator_.intercept_visible_, self, method)
+        space = getattr(self.estimator_, "_space", None)  # skscore's record
+        if X is not None and space is not None:
+            check_space(X, space, self, method)
         return self.estimator_
 
     def __sklearn_tags__(self):

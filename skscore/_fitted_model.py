@@ -20,12 +20,6 @@ from ._docs import fill_doc
 from ._typing import RandomStateLike
 from ._validation import check_allocation
 
-#: the largest threshold of the soft threshold: the computations may be in
-#: float32, where a larger one (twice it, summed over a featurizer's
-#: quadrant) overflows, while the data the estimators accept project far
-#: below it, so every feature would be 0 anyway
-_MAX_THRESHOLD = 1e30
-
 
 class FittedModelMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
     """Inference, sampling and feature names of a fitted energy model.

@@ -18,7 +18,7 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._array_api import FittedNamespace, convert, input_namespace, to_numpy
+from ._array_api import ArraySpace, check_space, convert, input_namespace, to_numpy
 from ._encoding import MAX_THRESHOLD, code_names
 from ._gbrbm import GBRBMScoreMatching
 from ._logging import progress_logger
@@ -271,7 +271,8 @@ class ConvolutionalFeaturizer(
             "Lower n_patches.",
         )
         self._fitted_geometry = {name: getattr(self, name) for name in _FITTED_GEOMETRY}
-        self._fitted_namespace = FittedNamespace.of(xp, where)
+        # the codes are float32 in X's namespace, on its device
+        self._space = ArraySpace(xp.__name__, where, np.dtype(np.float32))
         # patches drawn and whitened on the host; the model fits on X's device
         # if it supports the array API, else on the host
         patches, self.whitening_ = training_patches(self, to_numpy(X))
@@ -372,7 +373,7 @@ class ConvolutionalFeaturizer(
         """
         check_is_fitted(self)
         self._check_settings()
-        self._fitted_namespace.check(X, self, "transform")
+        check_space(X, self._space, self, "transform")
         X, xp, where = input_namespace(X)
         X = self._check_images(X, reset=False)
         plan = make_plan(self, xp, where)
@@ -381,8 +382,7 @@ class ConvolutionalFeaturizer(
 
     def _fitted_plan(self):
         """The plan of ``transform`` for data of the namespace that fit saw."""
-        fitted = self._fitted_namespace
-        return make_plan(self, fitted.xp, fitted.device)
+        return make_plan(self, self._space.xp, self._space.device)
 
     @property
     def _n_features_out(self):

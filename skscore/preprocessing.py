@@ -17,8 +17,9 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._array_api import (
-    FittedNamespace,
+    ArraySpace,
     astype,
+    check_space,
     convert,
     input_namespace,
     largest_float,
@@ -369,7 +370,7 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.mean_ = convert(mean, xp, where, dtype)
         self.explained_variance_ = convert(eigenvalues, xp, where, dtype)
         self.whitening_ = convert(whitening, xp, where, dtype)
-        self._fitted_namespace = FittedNamespace.of(xp, where)
+        self._space = ArraySpace.of(self.whitening_)
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:
@@ -386,7 +387,7 @@ class ZCAWhitening(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Whitened data, in the dtype of X (float32 or float64).
         """
         check_is_fitted(self)
-        self._fitted_namespace.check(X, self, "transform")
+        check_space(X, self._space, self, "transform")
         X, xp, where = input_namespace(X)
         X = validate_data(self, X, dtype=[xp.float64, xp.float32], reset=False)
         mean = convert(self.mean_, xp, where, X.dtype)

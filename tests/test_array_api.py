@@ -19,7 +19,7 @@ from skscore import (
     GBRBMScoreMatching,
     MPoTAutoencoder,
 )
-from skscore._array_api import FittedNamespace, namespace, to_numpy
+from skscore._array_api import ArraySpace, namespace, to_numpy
 from skscore.energies import gaussian, gbrbm, mpot
 
 array_api_strict = pytest.importorskip("array_api_strict")
@@ -298,7 +298,7 @@ def test_featurizer_encodes_on_the_device(convert, encoding, pooling, images):
     for name, value in vars(host.estimator_).items():
         if hasattr(value, "__dlpack__") and not isinstance(value, np.ndarray):
             setattr(host.estimator_, name, to_numpy(value))
-    host._fitted_namespace = FittedNamespace.of(np, None)
+    host._space = ArraySpace("numpy", None, np.dtype(np.float32))
     expected = host.transform(images)
     assert isinstance(expected, np.ndarray)
     _assert_close(features, expected, rtol=2e-6)
