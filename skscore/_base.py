@@ -32,7 +32,7 @@ from ._minibatch import MinibatchTrainingMixin
 from ._objectives import OBJECTIVES
 from ._problem import TrainingProblem
 from ._solvers import LBFGS
-from ._validation import refuse_booleans
+from ._validation import refuse_booleans, refuse_changes_since_fit
 
 #: upper bounds of hyperparameters past which nothing changes but the risk
 #: of overflow (alpha=1e300 and gamma=1e300 made the loss non-finite, with
@@ -109,13 +109,8 @@ class _BaseScoreMatching(MinibatchTrainingMixin, FittedModelMixin, BaseEstimator
         again.
         """
         self._validate_params()
-        for name, fitted in getattr(self, "_fitted_hyperparameters", {}).items():
-            if getattr(self, name) != fitted:
-                raise ValueError(
-                    f"{name} is {getattr(self, name)!r}, but the model was fitted "
-                    f"with {name}={fitted!r}: {name} changed since fit. Call fit "
-                    f"again, or set {name} back to {fitted!r}."
-                )
+        fitted = getattr(self, "_fitted_hyperparameters", {})
+        refuse_changes_since_fit(self, fitted, "the model")
 
     @property
     def _objective(self):

@@ -58,3 +58,19 @@ def check_allocation(n_bytes, what, advice):
             f"{what} needs about {n_bytes / 2**30:.3g} GiB, more than this "
             f"machine's {memory / 2**30:.3g} GiB of memory. {advice}"
         )
+
+
+def refuse_changes_since_fit(estimator, fitted, what, why=""):
+    """Refuse parameters that differ from their values at fit.
+
+    ``fitted`` maps the names of parameters that the fitted state depends on
+    to their values at fit; ``what`` names the fitted thing in the message
+    ("the model"), and ``why`` adds the reason, if any, after a comma.
+    """
+    for name, value in fitted.items():
+        if getattr(estimator, name) != value:
+            raise ValueError(
+                f"{name} is {getattr(estimator, name)!r}, but {what} was fitted "
+                f"with {name}={value!r}: {name} changed since fit{why}. Call fit "
+                f"again, or set {name} back to {value!r}."
+            )

@@ -19,6 +19,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._array_api import ArraySpace, check_space, convert, input_namespace, to_numpy
+from ._docs import fill_doc
 from ._encoding import MAX_THRESHOLD, code_names
 from ._gbrbm import GBRBMScoreMatching
 from ._logging import progress_logger
@@ -31,7 +32,7 @@ from ._patch_pipeline import (
 )
 from ._patches import check_geometry
 from ._typing import RandomStateLike
-from ._validation import check_allocation, refuse_booleans
+from ._validation import check_allocation, refuse_booleans, refuse_changes_since_fit
 from .preprocessing import n_patch_positions
 
 #: seconds between two progress lines of ``transform``
@@ -304,15 +305,14 @@ class ConvolutionalFeaturizer(
         fitted again.
         """
         self._validate_params()
-        for name, fitted in getattr(self, "_fitted_geometry", {}).items():
-            if getattr(self, name) != fitted:
-                raise ValueError(
-                    f"{name} is {getattr(self, name)!r}, but the featurizer was "
-                    f"fitted with {name}={fitted!r}: {name} changed since fit, and "
-                    "the fitted whitening and model only take the patches of fit. "
-                    f"Call fit again, or set {name} back to {fitted!r}."
-                )
+        refuse_changes_since_fit(
+            self,
+            getattr(self, "_fitted_geometry", {}),
+            "the featurizer",
+            ", and the fitted whitening and model only take the patches of fit",
+        )
 
+    @fill_doc
     def get_feature_names_out(
         self, input_features: ArrayLike | None = None
     ) -> np.ndarray:
@@ -331,15 +331,7 @@ class ConvolutionalFeaturizer(
         position, ``_row4_col7`` (from the top left, in steps of
         ``stride``). For example ``"convolutionalfeaturizer_unit12_pos_q3"``.
 
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Only used to validate feature names with the names seen in ``fit``.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-            One name per column of :meth:`transform`'s output, in its order.
+        %(feature_names_out)s
         """
         # the mixin validates input_features against feature_names_in_
         super().get_feature_names_out(input_features)
