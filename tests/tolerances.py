@@ -28,17 +28,19 @@ def rounding_atol(dtype, n_terms, scale):
 
 
 def featurizer_atol(featurizer, images):
-    """Tolerance between two float32 computations of the quadrant-pooled
-    features of ``images`` by a fitted ``ConvolutionalFeaturizer`` (ZCA or no
-    whitening, encoding "relu" or "soft_threshold").
+    """Tolerance between two computations of the features of ``images`` by a
+    fitted ``ConvolutionalFeaturizer``, at least one of them in float32.
 
-    A feature sums the codes of the ``n`` positions of a quadrant; each code
-    comes from a unit input ``z = [x, 1] @ e``, a sum of ``D + 1`` products,
-    after the patch's normalization, itself sums of ``D`` terms: ``n + 2 (D +
-    1)`` roundings in a row. The scale is the largest, over the features, of
-    the absolute values of those products added up over the quadrant, plus
-    ``2t`` per position for the soft threshold's negative halves
-    (``max(-2t - z, 0)``).
+    A feature sums the codes of the ``n`` positions it pools (one without
+    pooling); each code comes from a unit input ``z = [x, 1] @ e``, a sum of
+    ``D + 1`` products, after the patch's normalization, itself sums of ``D``
+    terms: ``n + 2 (D + 1)`` roundings in a row. The scale is the largest,
+    over the features, of the absolute values of those products added up
+    over the pooled positions, plus ``2t`` per position for the soft
+    threshold's negative halves (``max(-2t - z, 0)``). A whitening that is
+    not folded into ``e`` (PCA) and the model's own ``transform`` (a
+    projection on the model's filters, then a function of slope at most 1)
+    each add a product whose magnitudes are carried the same way.
     """
     plan = make_plan(featurizer, np, None)
     # rows [x, 1] of the normalized patches x
@@ -47,15 +49,38 @@ def featurizer_atol(featurizer, images):
     )
     if plan.normalize:
         normalize_rows(patch_values(patches))
-    encoding = plan.matrix  # [x, 1] @ encoding: the inputs z
-    magnitudes = np.abs(patches).astype(np.float64) @ np.abs(encoding)
-    if featurizer.encoding == "soft_threshold":
-        shift = 2 * featurizer.threshold
-        magnitudes = np.hstack([magnitudes, magnitudes + shift])
+    magnitudes = np.abs(patches).astype(np.float64)
+    n_products = patches.shape[1]
+    if plan.whitening is not None:  # (x - mean) @ whitening, as PCA's
+        mean = np.append(plan.whitening.mean_, -1.0)[:, None]
+        whitening = plan.whitening.components_.T
+        if plan.whitening.whiten:
+            whitening = whitening / np.sqrt(plan.whitening.explained_variance_)
+        magnitudes = magnitudes[:, :-1] @ np.abs(whitening) + np.abs(
+            mean[:-1].T
+        ) @ np.abs(whitening)
+        magnitudes = np.hstack([magnitudes, np.ones((len(magnitudes), 1))])
+        n_products += patches.shape[1]
+    if plan.matrix is not None:
+        magnitudes = magnitudes @ np.abs(plan.matrix.astype(np.float64))
+    threshold = featurizer.threshold
+    if featurizer.encoding == "transform":
+        # the model projects on its filters as they are or scaled to unit
+        # norm (the soft threshold's): the larger of the two bounds both
+        filters, intercepts = featurizer.estimator_.input_filters()
+        unit = filters / np.linalg.norm(filters, axis=1, keepdims=True)
+        filters = np.maximum(np.abs(filters), np.abs(unit))
+        magnitudes = magnitudes[:, : filters.shape[1]] @ filters.T + np.abs(intercepts)
+        n_products += filters.shape[1]
+        threshold = getattr(featurizer.estimator_, "threshold", 0.0)
+    if featurizer.encoding != "relu":
+        magnitudes = np.hstack([magnitudes, magnitudes + 2 * threshold])
     n_rows, n_cols = n_patch_positions(
         featurizer.image_shape, featurizer.patch_size, featurizer.stride
     )
     grid = magnitudes.reshape(len(images), n_rows, n_cols, -1)
+    if featurizer.pooling is None:
+        return rounding_atol(np.float32, 1 + n_products, grid.max())
     rows, cols = n_rows // 2, n_cols // 2
     scale = max(
         quadrant.sum(axis=(1, 2)).max()
@@ -67,7 +92,7 @@ def featurizer_atol(featurizer, images):
         )
     )
     n = (n_rows - rows) * (n_cols - cols)  # positions of the largest quadrant
-    return rounding_atol(np.float32, n + 2 * patches.shape[1], scale)
+    return rounding_atol(np.float32, n + n_products, scale)
 
 
 def input_rounding_atol(function, inputs, dtype, step=1e-6):
