@@ -23,6 +23,7 @@ _RESULTS_ROWS = {
     ("random patches, soft threshold, 1,600", "L2-SVM"): (
         "random patches, soft threshold"
     ),
+    ("OMP-1, soft threshold, 1,600", "L2-SVM"): "OMP-1, soft threshold",
     ("mPoT SM, soft threshold 0.5, 400+400", "L2-SVM"): (
         "mPoT SM, soft threshold 0.5, K/2 units"
     ),

@@ -594,14 +594,16 @@ def test_the_readme_prose_quotes_the_cifar10_benchmark():
     )
     assert _quoted(
         r"1,600 filters, (\S+) features\), 1,600 random whitened patches, with no "
-        r"learning at all, give (\S+)%, and OMP-1 atoms \S+% in Coates & Ng's code "
-        r"\(ICML 2011\), where skscore's best dictionary, the mPoT's, gives (\S+)% "
+        r"learning at all, give (\S+)%, and OMP-1 atoms (\S+)% \(79\.96% in Coates "
+        r"& Ng's code, ICML 2011\), where skscore's best dictionary, the mPoT's, "
+        r"gives (\S+)% "
         r"and the GBRBM's (\S+)% \((\S+)% by denoising\).*? is reproduced within "
         r"(\S+) points",
         _text(README),
     ) == (
         f"{patches['n_features']:,}",
         _pct(patches["test_accuracy"]),
+        _pct(rows["OMP-1, soft threshold"]["test_accuracy"]),
         _pct(rows["mPoT SM, soft threshold"]["test_accuracy"]),
         _pct(rows["GBRBM SM, soft threshold"]["test_accuracy"]),
         _pct(rows["GBRBM DSM, soft threshold"]["noise_by_accuracy"]["test_accuracy"]),

@@ -50,6 +50,7 @@ _README_ROWS = {
     "random patches, soft threshold, 1,600 patches (12,800 features)": (
         "random patches, soft threshold"
     ),
+    "OMP-1, soft threshold, 1,600 atoms (12,800 features)": "OMP-1, soft threshold",
     "mPoT SM, soft threshold 0.5, 400+400 units (6,400 features)": (
         "mPoT SM, soft threshold 0.5, K/2 units"
     ),
