@@ -13,6 +13,7 @@ tolerances below are that, times a small factor for the constant.
 
 import numpy as np
 
+from skscore._array_api import to_numpy
 from skscore._patch_pipeline import make_plan
 from skscore._patches import normalize_rows, patch_rows, patch_values
 from skscore.preprocessing import n_patch_positions
@@ -67,7 +68,7 @@ def featurizer_atol(featurizer, images):
     if featurizer.encoding == "transform":
         # the model projects on its filters as they are or scaled to unit
         # norm (the soft threshold's): the larger of the two bounds both
-        filters, intercepts = featurizer.estimator_.input_filters()
+        filters, intercepts = map(to_numpy, featurizer.estimator_.input_filters())
         unit = filters / np.linalg.norm(filters, axis=1, keepdims=True)
         filters = np.maximum(np.abs(filters), np.abs(unit))
         magnitudes = magnitudes[:, : filters.shape[1]] @ filters.T + np.abs(intercepts)
