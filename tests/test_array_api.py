@@ -135,11 +135,12 @@ def test_energy_functions_and_objectives_equal_the_numpy_path(module, convert, d
         in_float64("input_filters"),
     )
 
-    draws_noise = (draws_xp, 0.3)  # dsm(X, params, draws, noise)
+    # the named inputs before the parameters, the arguments on xp, and the
+    # arguments after the parameters (dsm's draws and noise)
     objectives = {
         "sm": (("X",), (X_xp, params_xp), ()),
         "ae": (("X",), (X_xp, params_xp), ()),
-        "dsm": (("X",), (X_xp, params_xp, *draws_noise), (draws, 0.3)),
+        "dsm": (("X",), (X_xp, params_xp, draws_xp, 0.3), (draws, 0.3)),
         "contrastive": (("X", "samples"), (X_xp, samples_xp, params_xp), ()),
     }
     for objective, (names, args_xp, after) in objectives.items():

@@ -53,14 +53,12 @@ def featurizer_atol(featurizer, images):
     magnitudes = np.abs(patches).astype(np.float64)
     n_products = patches.shape[1]
     if plan.whitening is not None:  # (x - mean) @ whitening, as PCA's
-        mean = np.append(plan.whitening.mean_, -1.0)[:, None]
         whitening = plan.whitening.components_.T
         if plan.whitening.whiten:
             whitening = whitening / np.sqrt(plan.whitening.explained_variance_)
-        magnitudes = magnitudes[:, :-1] @ np.abs(whitening) + np.abs(
-            mean[:-1].T
-        ) @ np.abs(whitening)
-        magnitudes = np.hstack([magnitudes, np.ones((len(magnitudes), 1))])
+        centred = magnitudes[:, :-1] + np.abs(plan.whitening.mean_)
+        # the last column, the 1 of [x, 1], stays
+        magnitudes = np.hstack([centred @ np.abs(whitening), magnitudes[:, -1:]])
         n_products += patches.shape[1]
     if plan.matrix is not None:
         magnitudes = magnitudes @ np.abs(plan.matrix.astype(np.float64))
